@@ -1,0 +1,2 @@
+export * from './bus.ts';
+export { MemoryBus } from './memory-bus.ts';

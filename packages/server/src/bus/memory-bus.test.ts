@@ -1,0 +1,4 @@
+import { busContract } from './contract.ts';
+import { MemoryBus } from './memory-bus.ts';
+
+busContract('memory', async () => ({ bus: new MemoryBus() }));

@@ -1,0 +1,283 @@
+// A client session speaking Centrifugo protocol v2: ordered command processing, coalesced
+// replies, shared-frame delivery with a bounded outbound queue, and a clean teardown.
+
+import { randomUUID } from 'node:crypto';
+import {
+  decodeCommand,
+  Disconnects,
+  encodeErrorReply,
+  encodeReply,
+  encodeUnsubscribePush,
+  Errors,
+  ProtocolError,
+  splitFrame,
+  Unsubscribes,
+  type Command,
+  type DisconnectCode,
+  type ReplyError,
+} from '@roomcast/protocol';
+import type { SharedFrame } from '../gateway/frame.ts';
+import type { SubscriberConn, Subscription } from '../hub/subscription.ts';
+import type { RoomcastNode } from '../node.ts';
+import { handleCommand } from './commands.ts';
+import { handleConnect } from './connect.ts';
+import type { Transport } from './transport.ts';
+
+export type ClientState = 'connecting' | 'rejected' | 'connected' | 'closed';
+
+/** Frames queued behind a command that is still running (e.g. a token check). */
+const MAX_QUEUED_FRAMES = 64;
+/** Consecutive skipped lossy frames before a reader counts as slow even under the byte limit. */
+const MAX_CONSECUTIVE_SKIPS = 50;
+
+export class Client implements SubscriberConn {
+  readonly id: string = randomUUID();
+  readonly node: RoomcastNode;
+  readonly transport: Transport;
+  readonly acceptedAt = Date.now();
+  state: ClientState = 'connecting';
+  user = '';
+  name = '';
+  version = '';
+  connInfo: string | undefined;
+  /** Unix seconds when the connection's credentials expire (0 = never). */
+  expireAt = 0;
+  readonly subs = new Map<string, Subscription>();
+
+  // Ping/pong bookkeeping (driven by the node's clock).
+  pingBucket = -1;
+  lastPingTick = -1;
+  pongOk = true;
+
+  private out: string[] = [];
+  private outScheduled = false;
+  private busy = false;
+  private queue: string[] = [];
+  private skips = 0;
+  private rateTokens: number;
+  private rateAt = Date.now();
+
+  constructor(node: RoomcastNode, transport: Transport) {
+    this.node = node;
+    this.transport = transport;
+    this.rateTokens = this.rateBurst;
+  }
+
+  private get rateBurst(): number {
+    const c = this.node.config.client;
+    return Math.max(c.commandRateLimit * 2, c.channelLimit + 16);
+  }
+
+  get info(): { user: string; client: string; connInfo?: string } {
+    return this.connInfo === undefined
+      ? { user: this.user, client: this.id }
+      : { user: this.user, client: this.id, connInfo: this.connInfo };
+  }
+
+  // ---- inbound -------------------------------------------------------------------------------
+
+  /** One inbound text frame (one or more newline-separated commands). */
+  onFrame(text: string): void {
+    if (this.state === 'closed') return;
+    if (!this.takeRate(1)) {
+      this.disconnect(Disconnects.tooManyRequests);
+      return;
+    }
+    if (this.busy) {
+      if (this.queue.length >= MAX_QUEUED_FRAMES) {
+        this.disconnect(Disconnects.tooManyRequests);
+        return;
+      }
+      this.queue.push(text);
+      return;
+    }
+    this.runLines(splitFrame(text), 0);
+  }
+
+  private takeRate(n: number): boolean {
+    const limit = this.node.config.client.commandRateLimit;
+    if (limit === 0) return true;
+    const now = Date.now();
+    this.rateTokens = Math.min(this.rateBurst, this.rateTokens + ((now - this.rateAt) / 1000) * limit);
+    this.rateAt = now;
+    this.rateTokens -= n;
+    return this.rateTokens >= 0;
+  }
+
+  /** Runs commands in order; an async command holds the rest (and later frames) until done. */
+  private runLines(lines: string[], from: number): void {
+    for (let i = from; i < lines.length; i++) {
+      if (this.state === 'closed' || this.state === 'rejected') return;
+      if (i > 0 && !this.takeRate(1)) {
+        this.disconnect(Disconnects.tooManyRequests);
+        return;
+      }
+      let cmd: Command;
+      try {
+        cmd = decodeCommand(lines[i] as string);
+      } catch (err) {
+        this.node.log.debug({ client: this.id, err: (err as ProtocolError).message }, 'bad command');
+        this.node.metrics.protocolError();
+        this.disconnect(Disconnects.badRequest);
+        return;
+      }
+      let pending: Promise<void> | void;
+      try {
+        pending = this.dispatch(cmd);
+      } catch (err) {
+        this.internalError(cmd.id, err);
+        continue;
+      }
+      if (pending !== undefined) {
+        this.busy = true;
+        pending
+          .catch((err: unknown) => this.internalError(cmd.id, err))
+          .finally(() => {
+            this.busy = false;
+            this.runLines(lines, i + 1);
+          });
+        return;
+      }
+    }
+    const next = this.queue.shift();
+    if (next !== undefined) this.runLines(splitFrame(next), 0);
+  }
+
+  private dispatch(cmd: Command): Promise<void> | void {
+    this.node.metrics.command(cmd.type);
+    if (this.state === 'connecting') {
+      if (cmd.type === 'connect') return handleConnect(this, cmd.id, cmd.req);
+      this.disconnect(Disconnects.badRequest);
+      return;
+    }
+    if (cmd.type === 'connect') {
+      this.disconnect(Disconnects.badRequest);
+      return;
+    }
+    if (cmd.type === 'pong') {
+      this.pongOk = true;
+      return;
+    }
+    return handleCommand(this, cmd);
+  }
+
+  private internalError(id: number, err: unknown): void {
+    this.node.log.error({ err, client: this.id }, 'command failed');
+    if (id > 0 && this.state !== 'closed') this.replyError(id, Errors.internal);
+  }
+
+  // ---- outbound ------------------------------------------------------------------------------
+
+  /** Queues one message line; lines of one turn go out as one frame. */
+  send(line: string): void {
+    if (this.state === 'closed') return;
+    this.out.push(line);
+    if (!this.outScheduled) {
+      this.outScheduled = true;
+      queueMicrotask(() => this.flushOut());
+    }
+  }
+
+  reply(id: number, method: string, resultJson: string): void {
+    this.send(encodeReply(id, method, resultJson));
+  }
+
+  replyError(id: number, err: ReplyError): void {
+    this.node.metrics.replyError(err.code);
+    this.send(encodeErrorReply(id, err));
+  }
+
+  flushOut(): void {
+    this.outScheduled = false;
+    if (this.out.length === 0 || this.state === 'closed') return;
+    const text = this.out.length === 1 ? (this.out[0] as string) : this.out.join('\n');
+    this.out = [];
+    if (this.transport.bufferedBytes() > this.node.config.client.queueHardLimitBytes) {
+      this.disconnect(Disconnects.slow);
+      return;
+    }
+    this.transport.writeText(text);
+  }
+
+  deliverShared(frame: SharedFrame, lossy: boolean): void {
+    if (this.state !== 'connected') return;
+    if (this.out.length > 0) this.flushOut();
+    const queued = this.transport.bufferedBytes();
+    const limits = this.node.config.client;
+    if (queued > limits.queueHardLimitBytes) {
+      this.disconnect(Disconnects.slow);
+      return;
+    }
+    if (lossy && queued > limits.queueSoftLimitBytes) {
+      this.node.stats.skippedFrames++;
+      if (++this.skips > MAX_CONSECUTIVE_SKIPS) this.disconnect(Disconnects.slow);
+      return;
+    }
+    this.skips = 0;
+    const bytes = frame.bytesFor(this.transport.deflate);
+    this.node.stats.framesOut++;
+    this.node.stats.bytesOut += bytes.length;
+    this.transport.write(bytes);
+  }
+
+  deliverText(text: string): void {
+    this.send(text);
+  }
+
+  /** Server-side stream repair: the client resubscribes (or reconnects) and recovers. */
+  streamBroken(sub: Subscription): void {
+    if (sub.serverSide) {
+      this.disconnect(Disconnects.insufficientState);
+      return;
+    }
+    this.removeSubscription(sub);
+    const u = Unsubscribes.insufficientState;
+    this.send(encodeUnsubscribePush(sub.channel, u.code, u.reason));
+  }
+
+  /** Ends a subscription on the server side and tells the client with an unsubscribe push. */
+  unsubscribeByServer(channel: string, code: number, reason: string): boolean {
+    const sub = this.subs.get(channel);
+    if (!sub) return false;
+    this.removeSubscription(sub);
+    this.send(encodeUnsubscribePush(channel, code, reason));
+    return true;
+  }
+
+  /** Detaches a subscription from the hub, presence and join/leave. */
+  removeSubscription(sub: Subscription): void {
+    if (this.subs.get(sub.channel) !== sub) return;
+    this.subs.delete(sub.channel);
+    this.node.unsubscribeLocal(this, sub);
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------
+
+  /** Closes the connection with a protocol close code. Idempotent. */
+  disconnect(d: DisconnectCode): void {
+    if (this.state === 'closed') return;
+    // Replies queued this turn (e.g. the error that caused the close) go out first.
+    if (this.out.length > 0) this.transport.writeText(this.out.join('\n'));
+    this.out = [];
+    this.node.metrics.disconnect(d.code);
+    this.teardown();
+    this.transport.close(d.code, d.reason);
+  }
+
+  /** The transport closed (client went away or we closed it). Idempotent. */
+  onTransportClosed(code: number): void {
+    if (this.state === 'closed') return;
+    this.node.metrics.disconnect(code);
+    this.teardown();
+  }
+
+  private teardown(): void {
+    const wasConnected = this.state === 'connected';
+    this.state = 'closed';
+    this.out = [];
+    this.queue = [];
+    for (const sub of this.subs.values()) this.node.unsubscribeLocal(this, sub);
+    this.subs.clear();
+    this.node.removeClient(this, wasConnected);
+  }
+}

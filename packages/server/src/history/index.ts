@@ -1,0 +1,2 @@
+export * from './history-store.ts';
+export { MemoryHistoryStore } from './memory-history.ts';

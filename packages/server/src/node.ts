@@ -1,0 +1,493 @@
+// A roomcast node: sessions, channels, the bus endpoint and the stores. It is the bus handler
+// (adapters never see sockets or rooms) and the one place where publishing happens, for the
+// HTTP API and for clients alike. Everything hangs off the instance: several nodes can share
+// a process and an in-memory bus.
+
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import {
+  encodeSubscribePush,
+  Errors,
+  type ClientInfo,
+  type DisconnectCode,
+  type Publication,
+  type ReplyError,
+  type StreamPosition,
+} from '@roomcast/protocol';
+import { TokenVerifier } from './auth/token-verifier.ts';
+import { PRIORITY, type Bus, type BusEndpoint, type BusMessage, type ControlMessage, type PriorityLevel } from './bus/bus.ts';
+import { MemoryBus } from './bus/memory-bus.ts';
+import { Namespaces, type ChannelPolicy, type ParsedChannel } from './channels/namespaces.ts';
+import { Client } from './client/client.ts';
+import { ClientClock } from './client/clock.ts';
+import { establish, goLive } from './client/subscribe.ts';
+import type { Transport } from './client/transport.ts';
+import type { Config } from './config/schema.ts';
+import type { HistoryStore } from './history/history-store.ts';
+import { MemoryHistoryStore } from './history/memory-history.ts';
+import { Hub } from './hub/hub.ts';
+import type { Subscription } from './hub/subscription.ts';
+import { createLogger, type Logger } from './logger.ts';
+import type { LevelWithSilent } from 'pino';
+import { Metrics } from './metrics/metrics.ts';
+import { NodeStats } from './metrics/stats.ts';
+import { MemoryPresenceStore } from './presence/memory-presence.ts';
+import type { PresenceStore } from './presence/presence-store.ts';
+
+export interface NodeOptions {
+  config: Config;
+  bus?: Bus;
+  history?: HistoryStore;
+  presence?: PresenceStore;
+  log?: Logger;
+  /** Collect process metrics (CPU, memory, event loop) in this node's registry. */
+  processMetrics?: boolean;
+}
+
+export interface PublishOptions {
+  info?: ClientInfo;
+  tags?: Record<string, string>;
+  priority?: PriorityLevel;
+  kind?: string;
+  idempotencyKey?: string;
+  skipHistory?: boolean;
+  source: 'api' | 'client';
+}
+
+export interface PublishResult {
+  offset: number;
+  epoch: string;
+}
+
+export interface RecoveryResult {
+  publications: Publication[];
+  position: StreamPosition;
+  recovered: boolean;
+}
+
+/** How long presence entries live without refresh; refreshed every third of it. */
+const PRESENCE_TTL_MS = 60_000;
+const PRESENCE_REFRESH_TICKS = 20;
+
+export class RoomcastNode {
+  readonly uid = randomUUID();
+  readonly config: Config;
+  readonly log: Logger;
+  readonly stats = new NodeStats();
+  readonly metrics: Metrics;
+  readonly namespaces: Namespaces;
+  readonly tokens: TokenVerifier;
+  readonly history: HistoryStore;
+  readonly presence: PresenceStore;
+  readonly hub: Hub;
+  readonly clock: ClientClock;
+  readonly startedAt = Date.now();
+  name: string;
+  /** Every session, connecting ones included. */
+  readonly clients = new Map<string, Client>();
+  /** Connected sessions by user id (all devices of a user). */
+  readonly users = new Map<string, Set<Client>>();
+  /** Application hook for `send` commands (async messages without reply). */
+  onMessage: ((client: Client, data: string | undefined) => void) | undefined;
+  private readonly bus: Bus;
+  private endpoint: BusEndpoint | undefined;
+  private readonly owned: Array<HistoryStore | PresenceStore> = [];
+  private connected = 0;
+
+  constructor(opts: NodeOptions) {
+    this.config = opts.config;
+    this.log = opts.log ?? createLogger(opts.config.log.level as LevelWithSilent);
+    this.name = opts.config.node.name || `${hostname()}`;
+    this.namespaces = new Namespaces(opts.config);
+    this.tokens = new TokenVerifier(opts.config.token);
+    this.bus = opts.bus ?? new MemoryBus();
+    if (opts.history) this.history = opts.history;
+    else this.owned.push((this.history = new MemoryHistoryStore()));
+    if (opts.presence) this.presence = opts.presence;
+    else this.owned.push((this.presence = new MemoryPresenceStore()));
+    this.hub = new Hub({
+      endpoint: () => this.bus_(),
+      log: this.log,
+      stats: this.stats,
+      compressionThreshold: opts.config.client.compressionThresholdBytes,
+      lingerMs: 0,
+    });
+    this.metrics = new Metrics(
+      { stats: this.stats, connections: () => this.clients.size, channels: () => this.hub.channels.size },
+      { defaultMetrics: opts.processMetrics ?? false, labels: { node: this.name } },
+    );
+    const c = opts.config.client;
+    this.clock = new ClientClock({
+      pingIntervalSeconds: c.pingIntervalSeconds,
+      pongTimeoutSeconds: c.pongTimeoutSeconds,
+      connectTimeoutSeconds: c.connectTimeoutSeconds,
+      expiredCloseDelaySeconds: c.expiredCloseDelaySeconds,
+    });
+    this.clock.onTick = (t) => {
+      if (t % PRESENCE_REFRESH_TICKS === 0) this.refreshPresence();
+    };
+  }
+
+  private bus_(): BusEndpoint {
+    if (!this.endpoint) throw new Error('node not started');
+    return this.endpoint;
+  }
+
+  async start(): Promise<void> {
+    this.endpoint = await this.bus.attach({
+      onMessage: (channel, msg) => this.hub.onMessage(channel, msg),
+      onControl: (msg) => this.onControl(msg),
+    });
+    this.clock.start();
+  }
+
+  async stop(): Promise<void> {
+    this.clock.stop();
+    for (const c of [...this.clients.values()]) c.onTransportClosed(3001);
+    this.hub.clear();
+    await this.endpoint?.close().catch((err: unknown) => this.log.warn({ err }, 'bus close failed'));
+    this.endpoint = undefined;
+    for (const o of this.owned) await o.close?.();
+  }
+
+  // ---- sessions ------------------------------------------------------------------------------
+
+  createClient(transport: Transport): Client {
+    const c = new Client(this, transport);
+    this.clients.set(c.id, c);
+    this.clock.addConnecting(c);
+    return c;
+  }
+
+  addClient(c: Client): void {
+    let set = this.users.get(c.user);
+    if (!set) this.users.set(c.user, (set = new Set()));
+    set.add(c);
+    this.connected++;
+    this.clock.addConnected(c);
+  }
+
+  removeClient(c: Client, wasConnected: boolean): void {
+    this.clients.delete(c.id);
+    this.clock.remove(c);
+    if (!wasConnected) return;
+    this.connected--;
+    const set = this.users.get(c.user);
+    if (set) {
+      set.delete(c);
+      if (set.size === 0) this.users.delete(c.user);
+    }
+  }
+
+  get connectedCount(): number {
+    return this.connected;
+  }
+
+  setClientExpiry(c: Client, expireAt: number): void {
+    c.expireAt = expireAt;
+    this.clock.watchExpiry(c);
+  }
+
+  watchSubscriptionExpiry(c: Client): void {
+    this.clock.watchExpiry(c);
+  }
+
+  onClientMessage(c: Client, data: string | undefined): void {
+    this.onMessage?.(c, data);
+  }
+
+  /** Sessions a control message addresses: one user's (optionally one client of theirs). */
+  private targets(user: string, client?: string): Client[] {
+    if (client !== undefined && client !== '') {
+      const c = this.clients.get(client);
+      return c && c.state === 'connected' && (user === '' || c.user === user) ? [c] : [];
+    }
+    return [...(this.users.get(user) ?? [])];
+  }
+
+  // ---- subscriptions -------------------------------------------------------------------------
+
+  /** After a subscription is established: presence entry and join event. */
+  subscribedLocal(c: Client, sub: Subscription): void {
+    sub.announced = true;
+    const ch = sub.local;
+    if (sub.presence && ch && ch.size <= ch.policy.presenceMaxClients) {
+      this.presence.add(sub.channel, c.id, this.subInfo(c, sub), PRESENCE_TTL_MS).catch((err: unknown) =>
+        this.log.warn({ err, channel: sub.channel }, 'presence add failed'),
+      );
+    }
+    if (ch?.policy.joinLeave) {
+      this.bus_()
+        .publish(sub.channel, { type: 'join', info: this.subInfo(c, sub) })
+        .catch((err: unknown) => this.log.warn({ err, channel: sub.channel }, 'join publish failed'));
+    }
+  }
+
+  unsubscribeLocal(c: Client, sub: Subscription): void {
+    const policy = sub.local?.policy;
+    this.hub.remove(sub);
+    if (!sub.announced) return;
+    sub.announced = false;
+    if (sub.presence) {
+      this.presence.remove(sub.channel, c.id).catch((err: unknown) =>
+        this.log.warn({ err, channel: sub.channel }, 'presence remove failed'),
+      );
+    }
+    if (policy?.joinLeave && this.endpoint) {
+      this.endpoint
+        .publish(sub.channel, { type: 'leave', info: this.subInfo(c, sub) })
+        .catch((err: unknown) => this.log.warn({ err, channel: sub.channel }, 'leave publish failed'));
+    }
+  }
+
+  private subInfo(c: Client, sub: Subscription): ClientInfo {
+    const info: ClientInfo = { user: c.user, client: c.id };
+    if (c.connInfo !== undefined) info.connInfo = c.connInfo;
+    if (sub.chanInfo !== undefined) info.chanInfo = sub.chanInfo;
+    return info;
+  }
+
+  private refreshPresence(): void {
+    for (const ch of this.hub.channels.values()) {
+      if (!ch.policy.presence || ch.size > ch.policy.presenceMaxClients) continue;
+      for (const sub of ch.subs) {
+        if (!sub.announced || !sub.presence) continue;
+        const c = sub.conn as Client;
+        this.presence.add(ch.name, c.id, this.subInfo(c, sub), PRESENCE_TTL_MS).catch((err: unknown) =>
+          this.log.warn({ err, channel: ch.name }, 'presence refresh failed'),
+        );
+      }
+    }
+  }
+
+  /** Server-side subscription of a live session (HTTP API `subscribe`). */
+  async serverSubscribe(
+    c: Client,
+    channel: string,
+    opts: { info?: string; data?: string; recoverSince?: { offset: number; epoch: string } },
+  ): Promise<void> {
+    if (c.state !== 'connected' || c.subs.has(channel)) return;
+    const parsed = this.namespaces.resolve(channel);
+    if (!parsed) return;
+    const r = await establish(c, {
+      channel,
+      policy: parsed.policy,
+      serverSide: true,
+      recover: opts.recoverSince,
+      joinLeave: false,
+      ...(opts.info !== undefined ? { chanInfo: opts.info } : {}),
+      ...(opts.data !== undefined ? { data: opts.data } : {}),
+    });
+    if ('error' in r) {
+      this.log.warn({ client: c.id, channel, code: r.error.code }, 'server-side subscribe failed');
+      return;
+    }
+    c.send(encodeSubscribePush(channel, r.result));
+    goLive(c, r);
+  }
+
+  // ---- streams -------------------------------------------------------------------------------
+
+  private limits(policy: ChannelPolicy): { size: number; ttlMs: number; metaTtlMs: number } {
+    return {
+      size: policy.historySize,
+      ttlMs: policy.historyTtlSeconds * 1000,
+      metaTtlMs: policy.historyMetaTtlSeconds * 1000,
+    };
+  }
+
+  async streamPosition(channel: string, policy: ChannelPolicy): Promise<StreamPosition> {
+    const r = await this.history.read(channel, { limit: 0 }, this.limits(policy));
+    return r.position;
+  }
+
+  /**
+   * Recovery as Centrifuge does it: recovered only if the epoch matches (an empty one is not
+   * checked) and the publications since the client's offset are all still kept, up to the top.
+   */
+  async recover(channel: string, policy: ChannelPolicy, since: StreamPosition): Promise<RecoveryResult> {
+    const max = this.config.client.recoveryMaxLimit;
+    const r = await this.history.read(channel, { since, limit: max + 1 }, this.limits(policy));
+    const pubs = r.publications;
+    let recovered: boolean;
+    if (since.epoch !== '' && since.epoch !== r.position.epoch) recovered = false;
+    else if (pubs.length > max) recovered = false;
+    else if (pubs.length === 0) recovered = r.position.offset === since.offset;
+    else recovered = pubs[0]?.offset === since.offset + 1 && pubs.at(-1)?.offset === r.position.offset;
+    return { publications: recovered ? pubs : [], position: r.position, recovered };
+  }
+
+  async historyQuery(
+    channel: string,
+    policy: ChannelPolicy,
+    req: { limit: number; since?: StreamPosition; reverse: boolean },
+    maxLimit: number,
+  ): Promise<{ publications: Publication[]; position: StreamPosition } | { error: ReplyError }> {
+    const limit = req.limit < 0 || req.limit > maxLimit ? maxLimit : req.limit;
+    try {
+      const r = await this.history.read(
+        channel,
+        { limit, reverse: req.reverse, ...(req.since ? { since: req.since } : {}) },
+        this.limits(policy),
+      );
+      if (req.since && req.since.epoch !== '' && req.since.epoch !== r.position.epoch) {
+        return { error: Errors.unrecoverablePosition };
+      }
+      return r;
+    } catch (err) {
+      this.log.warn({ err, channel }, 'history read failed');
+      return { error: Errors.internal };
+    }
+  }
+
+  async removeHistory(channel: string): Promise<void> {
+    await this.history.remove(channel);
+  }
+
+  // ---- publishing ----------------------------------------------------------------------------
+
+  /**
+   * Publishes to a channel. With history, the publication is stored first (the returned
+   * offset is the stored one: an acknowledged publication is never lost) and then handed to the
+   * bus; every node, this one included, delivers it from the bus.
+   */
+  async publish(channel: string, data: string, opts: PublishOptions): Promise<PublishResult> {
+    const parsed = this.namespaces.resolve(channel);
+    if (!parsed) throw new Error(`unknown namespace in ${channel}`);
+    const policy = parsed.policy;
+    const base: Omit<Publication, 'offset'> = { data, time: Date.now() };
+    if (opts.info) base.info = opts.info;
+    if (opts.tags) base.tags = opts.tags;
+    const meta: Pick<Extract<BusMessage, { type: 'pub' }>, 'priority' | 'kind'> = {};
+    if (opts.priority !== undefined && opts.priority !== PRIORITY.normal) meta.priority = opts.priority;
+    if (opts.kind !== undefined) meta.kind = opts.kind;
+    this.stats.publicationsIn[opts.source]++;
+    if (policy.hasHistory && opts.skipHistory !== true) {
+      const r = await this.history.append(channel, base, {
+        ...this.limits(policy),
+        ...(opts.idempotencyKey !== undefined ? { idempotencyKey: opts.idempotencyKey } : {}),
+      });
+      if (!r.duplicate) {
+        await this.bus_().publish(channel, { type: 'pub', pub: r.publication, epoch: r.epoch, ...meta });
+      }
+      return { offset: r.publication.offset, epoch: r.epoch };
+    }
+    await this.bus_().publish(channel, { type: 'pub', pub: { ...base, offset: 0 }, ...meta });
+    return { offset: 0, epoch: '' };
+  }
+
+  /** A client publish; policy checks (rate, mute, size) hook in here. */
+  async publishFromClient(
+    c: Client,
+    channel: string,
+    parsed: ParsedChannel,
+    data: string,
+    chanInfo: string | undefined,
+  ): Promise<PublishResult> {
+    const info: ClientInfo = { user: c.user, client: c.id };
+    if (c.connInfo !== undefined) info.connInfo = c.connInfo;
+    if (chanInfo !== undefined) info.chanInfo = chanInfo;
+    return this.publish(channel, data, { info, priority: parsed.policy.clientPriorityLevel, source: 'client' });
+  }
+
+  // ---- rpc -----------------------------------------------------------------------------------
+
+  async rpc(
+    c: Client,
+    method: string,
+    data: string | undefined,
+  ): Promise<{ data?: string } | { error: ReplyError } | { disconnect: DisconnectCode }> {
+    const url = this.config.rpc.proxyUrl;
+    if (url === '') return { error: Errors.notAvailable };
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: `{"client":${JSON.stringify(c.id)},"transport":"websocket","protocol":"json","encoding":"json","user":${JSON.stringify(c.user)},"method":${JSON.stringify(method)}${data !== undefined ? `,"data":${data}` : ''}}`,
+        signal: AbortSignal.timeout(this.config.rpc.timeoutMs),
+      });
+      if (!res.ok) throw new Error(`rpc proxy answered ${res.status}`);
+      const body = (await res.json()) as {
+        result?: { data?: unknown };
+        error?: { code?: number; message?: string; temporary?: boolean };
+        disconnect?: { code?: number; reason?: string };
+      };
+      if (body.error) {
+        return {
+          error: {
+            code: body.error.code ?? 100,
+            message: body.error.message ?? 'rpc error',
+            ...(body.error.temporary ? { temporary: true } : {}),
+          },
+        };
+      }
+      if (body.disconnect) return { disconnect: { code: body.disconnect.code ?? 3503, reason: body.disconnect.reason ?? 'rpc' } };
+      const out = body.result?.data;
+      return out === undefined ? {} : { data: JSON.stringify(out) };
+    } catch (err) {
+      this.log.warn({ err, method }, 'rpc proxy failed');
+      return { error: Errors.internal };
+    }
+  }
+
+  // ---- control -------------------------------------------------------------------------------
+
+  publishControl(msg: ControlMessage): Promise<void> {
+    return this.bus_().publishControl(msg);
+  }
+
+  private onControl(msg: ControlMessage): void {
+    try {
+      switch (msg.type) {
+        case 'disconnect':
+          for (const c of this.targets(msg.user, msg.client)) {
+            if (!msg.whitelist?.includes(c.id)) c.disconnect({ code: msg.code, reason: msg.reason });
+          }
+          return;
+        case 'unsubscribe':
+          for (const c of this.targets(msg.user, msg.client)) c.unsubscribeByServer(msg.channel, 2000, 'server unsubscribe');
+          return;
+        case 'subscribe':
+          for (const c of this.targets(msg.user, msg.client)) {
+            this.serverSubscribe(c, msg.channel, {
+              ...(msg.info !== undefined ? { info: msg.info } : {}),
+              ...(msg.data !== undefined ? { data: msg.data } : {}),
+              ...(msg.recoverSince !== undefined ? { recoverSince: msg.recoverSince } : {}),
+            }).catch((err: unknown) => this.log.warn({ err }, 'server subscribe failed'));
+          }
+          return;
+        case 'refresh':
+          for (const c of this.targets(msg.user, msg.client)) {
+            if (msg.expired) {
+              c.disconnect({ code: 3005, reason: 'connection expired' });
+              continue;
+            }
+            if (msg.info !== undefined) c.connInfo = msg.info;
+            if (msg.expireAt !== undefined) this.setClientExpiry(c, msg.expireAt);
+          }
+          return;
+        case 'room':
+          this.onRoomControl?.(msg.action);
+          return;
+      }
+    } catch (err) {
+      this.log.error({ err, type: msg.type }, 'control message failed');
+    }
+  }
+
+  /** Installed by the room engine. */
+  onRoomControl: ((action: Extract<ControlMessage, { type: 'room' }>['action']) => void) | undefined;
+
+  info(): Record<string, unknown> {
+    return {
+      uid: this.uid,
+      name: this.name,
+      version: '0.1.0',
+      num_clients: this.connected,
+      num_users: this.users.size,
+      num_channels: this.hub.channels.size,
+      num_subs: this.stats.subscriptions,
+      uptime: Math.floor((Date.now() - this.startedAt) / 1000),
+    };
+  }
+}

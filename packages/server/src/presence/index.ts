@@ -1,0 +1,2 @@
+export * from './presence-store.ts';
+export { MemoryPresenceStore } from './memory-presence.ts';

@@ -1,0 +1,4 @@
+import { presenceContract } from './contract.ts';
+import { MemoryPresenceStore } from './memory-presence.ts';
+
+presenceContract('memory', async () => ({ store: new MemoryPresenceStore() }));
