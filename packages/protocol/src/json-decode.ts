@@ -157,7 +157,8 @@ export function decodeCommand(line: string): Command {
   if (!isObject(o)) throw new ProtocolError('command must be a JSON object');
   const id = commandId(o);
   // Exactly one request field is expected; the first one present wins (as in Centrifuge).
-  if (o['connect'] !== undefined) return { id: withId(id), type: 'connect', req: decodeConnect(req(o, 'connect')) };
+  if (o['connect'] !== undefined)
+    return { id: withId(id), type: 'connect', req: decodeConnect(req(o, 'connect')) };
   if (o['subscribe'] !== undefined) {
     return { id: withId(id), type: 'subscribe', req: decodeSubscribe(req(o, 'subscribe')) };
   }

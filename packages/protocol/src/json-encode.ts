@@ -64,7 +64,9 @@ export function encodeLeavePush(channel: string, info: ClientInfo): string {
 }
 
 export function encodeUnsubscribePush(channel: string, code: number, reason: string): string {
-  return '{"push":{"channel":' + q(channel) + ',"unsubscribe":{"code":' + code + ',"reason":' + q(reason) + '}}}';
+  return (
+    '{"push":{"channel":' + q(channel) + ',"unsubscribe":{"code":' + code + ',"reason":' + q(reason) + '}}}'
+  );
 }
 
 export function encodeMessagePush(data: string): string {

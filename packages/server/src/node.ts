@@ -15,7 +15,14 @@ import {
   type StreamPosition,
 } from '@roomcast/protocol';
 import { TokenVerifier } from './auth/token-verifier.ts';
-import { PRIORITY, type Bus, type BusEndpoint, type BusMessage, type ControlMessage, type PriorityLevel } from './bus/bus.ts';
+import {
+  PRIORITY,
+  type Bus,
+  type BusEndpoint,
+  type BusMessage,
+  type ControlMessage,
+  type PriorityLevel,
+} from './bus/bus.ts';
 import { MemoryBus } from './bus/memory-bus.ts';
 import { Namespaces, type ChannelPolicy, type ParsedChannel } from './channels/namespaces.ts';
 import { Client } from './client/client.ts';
@@ -212,9 +219,9 @@ export class RoomcastNode {
     sub.announced = true;
     const ch = sub.local;
     if (sub.presence && ch && ch.size <= ch.policy.presenceMaxClients) {
-      this.presence.add(sub.channel, c.id, this.subInfo(c, sub), PRESENCE_TTL_MS).catch((err: unknown) =>
-        this.log.warn({ err, channel: sub.channel }, 'presence add failed'),
-      );
+      this.presence
+        .add(sub.channel, c.id, this.subInfo(c, sub), PRESENCE_TTL_MS)
+        .catch((err: unknown) => this.log.warn({ err, channel: sub.channel }, 'presence add failed'));
     }
     if (ch?.policy.joinLeave) {
       this.bus_()
@@ -229,9 +236,9 @@ export class RoomcastNode {
     if (!sub.announced) return;
     sub.announced = false;
     if (sub.presence) {
-      this.presence.remove(sub.channel, c.id).catch((err: unknown) =>
-        this.log.warn({ err, channel: sub.channel }, 'presence remove failed'),
-      );
+      this.presence
+        .remove(sub.channel, c.id)
+        .catch((err: unknown) => this.log.warn({ err, channel: sub.channel }, 'presence remove failed'));
     }
     if (policy?.joinLeave && this.endpoint) {
       this.endpoint
@@ -253,9 +260,9 @@ export class RoomcastNode {
       for (const sub of ch.subs) {
         if (!sub.announced || !sub.presence) continue;
         const c = sub.conn as Client;
-        this.presence.add(ch.name, c.id, this.subInfo(c, sub), PRESENCE_TTL_MS).catch((err: unknown) =>
-          this.log.warn({ err, channel: ch.name }, 'presence refresh failed'),
-        );
+        this.presence
+          .add(ch.name, c.id, this.subInfo(c, sub), PRESENCE_TTL_MS)
+          .catch((err: unknown) => this.log.warn({ err, channel: ch.name }, 'presence refresh failed'));
       }
     }
   }
@@ -387,7 +394,11 @@ export class RoomcastNode {
     const info: ClientInfo = { user: c.user, client: c.id };
     if (c.connInfo !== undefined) info.connInfo = c.connInfo;
     if (chanInfo !== undefined) info.chanInfo = chanInfo;
-    return this.publish(channel, data, { info, priority: parsed.policy.clientPriorityLevel, source: 'client' });
+    return this.publish(channel, data, {
+      info,
+      priority: parsed.policy.clientPriorityLevel,
+      source: 'client',
+    });
   }
 
   // ---- rpc -----------------------------------------------------------------------------------
@@ -421,7 +432,10 @@ export class RoomcastNode {
           },
         };
       }
-      if (body.disconnect) return { disconnect: { code: body.disconnect.code ?? 3503, reason: body.disconnect.reason ?? 'rpc' } };
+      if (body.disconnect)
+        return {
+          disconnect: { code: body.disconnect.code ?? 3503, reason: body.disconnect.reason ?? 'rpc' },
+        };
       const out = body.result?.data;
       return out === undefined ? {} : { data: JSON.stringify(out) };
     } catch (err) {
@@ -445,7 +459,8 @@ export class RoomcastNode {
           }
           return;
         case 'unsubscribe':
-          for (const c of this.targets(msg.user, msg.client)) c.unsubscribeByServer(msg.channel, 2000, 'server unsubscribe');
+          for (const c of this.targets(msg.user, msg.client))
+            c.unsubscribeByServer(msg.channel, 2000, 'server unsubscribe');
           return;
         case 'subscribe':
           for (const c of this.targets(msg.user, msg.client)) {

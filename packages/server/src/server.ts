@@ -35,7 +35,7 @@ export class RoomcastServer {
   private started = false;
 
   constructor(opts: ServerOptions = {}) {
-    const config = resolveConfig((opts.config ?? {}) as Record<string, unknown>);
+    const config = resolveConfig(opts.config ?? {});
     this.node = new RoomcastNode({ ...opts, config });
     this.gateway = new Gateway(this.node);
     this.routesHook = opts.routes;

@@ -12,7 +12,8 @@ import { bool, int, isObject, obj, position, rawData, str, strArray, strMap, typ
 export type ApiMethod = (node: RoomcastNode, params: Params) => Promise<unknown>;
 
 function channelOf(node: RoomcastNode, channel: string): ParsedChannel {
-  if (channel.length > node.config.client.channelMaxLength) throw new ApiError(107, 'bad request: channel too long');
+  if (channel.length > node.config.client.channelMaxLength)
+    throw new ApiError(107, 'bad request: channel too long');
   const parsed = node.namespaces.resolve(channel);
   if (!parsed) throw new ApiError(102, 'unknown channel');
   return parsed;
@@ -21,11 +22,17 @@ function channelOf(node: RoomcastNode, channel: string): ParsedChannel {
 function priorityOf(p: Params): (typeof PRIORITY)[PriorityName] | undefined {
   const name = str(p, 'priority');
   if (name === undefined) return undefined;
-  if (!(name in PRIORITY)) throw new ApiError(107, `bad request: priority must be one of ${Object.keys(PRIORITY).join(', ')}`);
+  if (!(name in PRIORITY))
+    throw new ApiError(107, `bad request: priority must be one of ${Object.keys(PRIORITY).join(', ')}`);
   return PRIORITY[name as PriorityName];
 }
 
-async function publishOne(node: RoomcastNode, channel: string, p: Params, data: string): Promise<Record<string, unknown>> {
+async function publishOne(
+  node: RoomcastNode,
+  channel: string,
+  p: Params,
+  data: string,
+): Promise<Record<string, unknown>> {
   channelOf(node, channel);
   const priority = priorityOf(p);
   const kind = str(p, 'kind');
@@ -54,7 +61,10 @@ function presenceJson(p: Record<string, ClientInfo>): unknown {
 }
 
 function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const escaped = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${escaped}$`);
 }
 
@@ -105,7 +115,12 @@ export const methods: Record<string, ApiMethod> = {
     const user = str(p, 'user', true);
     const channel = str(p, 'channel', true);
     const client = str(p, 'client');
-    await node.publishControl({ type: 'unsubscribe', user, channel, ...(client !== undefined ? { client } : {}) });
+    await node.publishControl({
+      type: 'unsubscribe',
+      user,
+      channel,
+      ...(client !== undefined ? { client } : {}),
+    });
     return {};
   },
 
@@ -117,7 +132,8 @@ export const methods: Record<string, ApiMethod> = {
     const code = (d && int(d, 'code')) ?? 3503;
     const reason = (d && str(d, 'reason')) ?? 'force disconnect';
     if (code < 3000 || code > 4999) throw new ApiError(107, 'bad request: disconnect.code must be 3000-4999');
-    if (Buffer.byteLength(reason) > 123) throw new ApiError(107, 'bad request: disconnect.reason longer than 123 bytes');
+    if (Buffer.byteLength(reason) > 123)
+      throw new ApiError(107, 'bad request: disconnect.reason longer than 123 bytes');
     const whitelist = strArray(p, 'whitelist');
     await node.publishControl({
       type: 'disconnect',
@@ -166,7 +182,12 @@ export const methods: Record<string, ApiMethod> = {
     const limit = int(p, 'limit') ?? 0;
     const since = position(p, 'since');
     const reverse = bool(p, 'reverse') ?? false;
-    const r = await node.historyQuery(channel, policy, { limit, reverse, ...(since ? { since } : {}) }, 10_000);
+    const r = await node.historyQuery(
+      channel,
+      policy,
+      { limit, reverse, ...(since ? { since } : {}) },
+      10_000,
+    );
     if ('error' in r) throw new ApiError(r.error.code, r.error.message);
     return JSON.parse(encodeHistoryResult(r.publications, r.position)) as unknown;
   },
@@ -201,7 +222,8 @@ export function registerMethod(name: string, fn: ApiMethod): void {
 export async function callMethod(node: RoomcastNode, name: string, params: unknown): Promise<unknown> {
   const fn = Object.hasOwn(methods, name) ? methods[name] : undefined;
   if (!fn) throw new ApiError(104, 'method not found');
-  if (params !== undefined && params !== null && !isObject(params)) throw new ApiError(107, 'bad request: params must be an object');
+  if (params !== undefined && params !== null && !isObject(params))
+    throw new ApiError(107, 'bad request: params must be an object');
   return fn(node, (params as Params | undefined) ?? {});
 }
 
@@ -212,7 +234,8 @@ export async function callBatch(node: RoomcastNode, p: Params): Promise<unknown>
   const run = async (cmd: unknown): Promise<unknown> => {
     if (!isObject(cmd)) return { error: { code: 107, message: 'bad request: command must be an object' } };
     const [name] = Object.keys(cmd);
-    if (name === undefined || name === 'batch') return { error: { code: 107, message: 'bad request: empty command' } };
+    if (name === undefined || name === 'batch')
+      return { error: { code: 107, message: 'bad request: empty command' } };
     try {
       return { [name]: await callMethod(node, name, cmd[name]) };
     } catch (err) {

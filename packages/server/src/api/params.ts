@@ -38,14 +38,16 @@ export function bool(p: Params, key: string): boolean | undefined {
 export function strArray(p: Params, key: string): string[] | undefined {
   const v = p[key];
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw bad(`${key} must be an array of strings`);
-  return v as string[];
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+    throw bad(`${key} must be an array of strings`);
+  return v;
 }
 
 export function strMap(p: Params, key: string): Record<string, string> | undefined {
   const v = p[key];
   if (v === undefined || v === null) return undefined;
-  if (!isObject(v) || !Object.values(v).every((x) => typeof x === 'string')) throw bad(`${key} must map strings to strings`);
+  if (!isObject(v) || !Object.values(v).every((x) => typeof x === 'string'))
+    throw bad(`${key} must map strings to strings`);
   return v as Record<string, string>;
 }
 

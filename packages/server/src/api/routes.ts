@@ -67,14 +67,17 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     }
     const e = err as { statusCode?: number; message?: string };
     const status = e.statusCode ?? 500;
-    if (status === 413) return reply.code(413).send({ error: { code: 107, message: 'bad request: body too large' } });
-    if (status < 500) return reply.code(status).send({ error: { code: 107, message: `bad request: ${e.message ?? ''}` } });
+    if (status === 413)
+      return reply.code(413).send({ error: { code: 107, message: 'bad request: body too large' } });
+    if (status < 500)
+      return reply.code(status).send({ error: { code: 107, message: `bad request: ${e.message ?? ''}` } });
     node.log.error({ err }, 'http error');
     return reply.code(500).send({ error: { code: 100, message: 'internal server error' } });
   });
 
   app.setNotFoundHandler((req, reply) => {
-    if (req.url.startsWith('/api')) return reply.code(404).send({ error: { code: 104, message: 'method not found' } });
+    if (req.url.startsWith('/api'))
+      return reply.code(404).send({ error: { code: 104, message: 'method not found' } });
     return reply.code(404).type('text/plain').send('not found');
   });
 
@@ -85,12 +88,21 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     return false;
   };
 
-  const respond = async (req: FastifyRequest, reply: FastifyReply, method: string, params: unknown): Promise<unknown> => {
+  const respond = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    method: string,
+    params: unknown,
+  ): Promise<unknown> => {
     const transportMode = String(req.headers['x-centrifugo-error-mode'] ?? '').toLowerCase() === 'transport';
     try {
-      const result = method === 'batch' ? await callBatch(node, isObject(params) ? params : {}) : await callMethod(node, method, params);
+      // batch answers {"replies":[...]} at the top level, as Centrifugo does.
+      const body =
+        method === 'batch'
+          ? await callBatch(node, isObject(params) ? params : {})
+          : { result: await callMethod(node, method, params) };
       node.metrics.apiCalls.inc({ method, status: 'ok' });
-      return await reply.send({ result });
+      return await reply.send(body);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       node.metrics.apiCalls.inc({ method, status: String(err.code) });
@@ -109,13 +121,18 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     if (!authorized(req, reply)) return reply;
     const body = req.body;
     if (!isObject(body) || typeof body['method'] !== 'string') {
-      return reply.code(400).send({ error: { code: 107, message: 'bad request: expected {"method","params"}' } });
+      return reply
+        .code(400)
+        .send({ error: { code: 107, message: 'bad request: expected {"method","params"}' } });
     }
     return respond(req, reply, body['method'], body['params']);
   });
 
   app.all('/api/*', async (_req, reply) =>
-    reply.code(405).header('allow', 'POST').send({ error: { code: 107, message: 'method not allowed: use POST' } }),
+    reply
+      .code(405)
+      .header('allow', 'POST')
+      .send({ error: { code: 107, message: 'method not allowed: use POST' } }),
   );
 
   app.get('/health', async (_req, reply) =>
@@ -142,5 +159,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     ...deps.extraStatus?.(),
   });
   app.get('/status.json', async () => statusJson());
-  app.get('/status', async (_req, reply) => reply.type('text/html; charset=utf-8').send(statusPage(node.name)));
+  app.get('/status', async (_req, reply) =>
+    reply.type('text/html; charset=utf-8').send(statusPage(node.name)),
+  );
 }

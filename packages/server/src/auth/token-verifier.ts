@@ -5,7 +5,13 @@
 // or an alg with no configured key are all invalid tokens.
 
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTHeaderParameters } from 'jose';
+import {
+  createRemoteJWKSet,
+  errors as joseErrors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTHeaderParameters,
+} from 'jose';
 import type { Config } from '../config/schema.ts';
 
 export class InvalidTokenError extends Error {
@@ -50,12 +56,15 @@ function loadKey(pem: string, types: string[], what: string): KeyObject | undefi
     throw new Error(`token.${what}: not a PEM public key`, { cause: err });
   }
   if (!types.includes(key.asymmetricKeyType ?? '')) {
-    throw new Error(`token.${what}: expected a ${types.join('/')} key, got ${key.asymmetricKeyType ?? 'unknown'}`);
+    throw new Error(
+      `token.${what}: expected a ${types.join('/')} key, got ${key.asymmetricKeyType ?? 'unknown'}`,
+    );
   }
   return key;
 }
 
-const rawJson = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : JSON.stringify(v));
+const rawJson = (v: unknown): string | undefined =>
+  v === undefined || v === null ? undefined : JSON.stringify(v);
 const b64Json = (v: unknown): string | undefined => {
   if (typeof v !== 'string' || v === '') return undefined;
   // b64info/b64data carry binary in Centrifugo; in JSON mode we pass it on as a JSON string.
@@ -130,10 +139,14 @@ export class TokenVerifier {
 
   async verifyConnect(token: string): Promise<ConnectClaims> {
     const p = await this.verify(token);
-    if (p['channel'] !== undefined) throw new InvalidTokenError('channel claim is not allowed in connection tokens');
+    if (p['channel'] !== undefined)
+      throw new InvalidTokenError('channel claim is not allowed in connection tokens');
     if (p.sub !== undefined && typeof p.sub !== 'string') throw new InvalidTokenError('sub must be a string');
     const channels = p['channels'];
-    if (channels !== undefined && (!Array.isArray(channels) || !channels.every((c) => typeof c === 'string'))) {
+    if (
+      channels !== undefined &&
+      (!Array.isArray(channels) || !channels.every((c) => typeof c === 'string'))
+    ) {
       throw new InvalidTokenError('channels must be a string array');
     }
     const subsClaim = p['subs'];
@@ -152,7 +165,7 @@ export class TokenVerifier {
     return {
       sub: p.sub ?? '',
       expireAt: TokenVerifier.expireAt(p),
-      channels: (channels as string[] | undefined) ?? [],
+      channels: channels ?? [],
       subs,
       ...(info !== undefined ? { info } : {}),
       ...(p['meta'] !== undefined ? { meta: p['meta'] } : {}),

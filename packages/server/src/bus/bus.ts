@@ -32,9 +32,7 @@ export interface PubMessage {
 }
 
 export type BusMessage =
-  | PubMessage
-  | { type: 'join'; info: ClientInfo }
-  | { type: 'leave'; info: ClientInfo };
+  PubMessage | { type: 'join'; info: ClientInfo } | { type: 'leave'; info: ClientInfo };
 
 /** Node-wide commands (server API acting on sessions that may live on any node). */
 export type ControlMessage =

@@ -38,7 +38,11 @@ const pub = (n: number, data: unknown = { n }): BusMessage => ({
   kind: 'chat',
 });
 
-export function busContract(name: string, factory: () => Promise<BusFactoryResult>, opts: { timeoutMs?: number } = {}): void {
+export function busContract(
+  name: string,
+  factory: () => Promise<BusFactoryResult>,
+  opts: { timeoutMs?: number } = {},
+): void {
   const timeout = opts.timeoutMs ?? 5000;
   const withBus = async (fn: (bus: Bus, eps: BusEndpoint[]) => Promise<void>): Promise<void> => {
     const { bus, cleanup } = await factory();
@@ -76,7 +80,10 @@ export function busContract(name: string, factory: () => Promise<BusFactoryResul
         await eb.subscribe('gift:7');
         await ec.subscribe('gift:8');
         await ec.publish('gift:7', pub(1));
-        await waitFor(() => a.messages.length === 1 && b.messages.length === 1, { timeoutMs: timeout, what: 'fan-out' });
+        await waitFor(() => a.messages.length === 1 && b.messages.length === 1, {
+          timeoutMs: timeout,
+          what: 'fan-out',
+        });
         await sleep(50);
         assert.equal(c.messages.length, 0);
       });
@@ -137,14 +144,20 @@ export function busContract(name: string, factory: () => Promise<BusFactoryResul
         const channels = ['user:42', 'live:房间#1', 'a b:c/d', 'x'.repeat(255)];
         for (const ch of channels) await ea.subscribe(ch);
         for (const ch of channels) {
-          await ea.publish(ch, { type: 'join', info: { user: '42', client: 'c1', connInfo: '{"name":"A"}' } });
+          await ea.publish(ch, {
+            type: 'join',
+            info: { user: '42', client: 'c1', connInfo: '{"name":"A"}' },
+          });
         }
         await waitFor(() => a.messages.length === channels.length, { timeoutMs: timeout, what: 'joins' });
         assert.deepEqual(
           a.messages.map((m) => m.channel),
           channels,
         );
-        assert.deepEqual(a.messages[0]?.msg, { type: 'join', info: { user: '42', client: 'c1', connInfo: '{"name":"A"}' } });
+        assert.deepEqual(a.messages[0]?.msg, {
+          type: 'join',
+          info: { user: '42', client: 'c1', connInfo: '{"name":"A"}' },
+        });
       });
     });
 
@@ -154,9 +167,17 @@ export function busContract(name: string, factory: () => Promise<BusFactoryResul
         const ea = await bus.attach(a);
         const eb = await bus.attach(b);
         eps.push(ea, eb);
-        const msg: ControlMessage = { type: 'disconnect', user: 'u1', code: 3503, reason: 'force disconnect' };
+        const msg: ControlMessage = {
+          type: 'disconnect',
+          user: 'u1',
+          code: 3503,
+          reason: 'force disconnect',
+        };
         await ea.publishControl(msg);
-        await waitFor(() => a.controls.length === 1 && b.controls.length === 1, { timeoutMs: timeout, what: 'control' });
+        await waitFor(() => a.controls.length === 1 && b.controls.length === 1, {
+          timeoutMs: timeout,
+          what: 'control',
+        });
         assert.deepEqual(b.controls[0], msg);
       });
     });

@@ -117,12 +117,22 @@ async function handleHistory(client: Client, id: number, req: HistoryRequest): P
   if (!mayRead(client, req.channel, parsed) || !allows(policy.history, client.user, parsed.rest)) {
     return client.replyError(id, Errors.permissionDenied);
   }
-  const r = await client.node.historyQuery(req.channel, policy, req, client.node.config.client.historyMaxLimit);
+  const r = await client.node.historyQuery(
+    req.channel,
+    policy,
+    req,
+    client.node.config.client.historyMaxLimit,
+  );
   if ('error' in r) return client.replyError(id, r.error);
   client.reply(id, 'history', encodeHistoryResult(r.publications, r.position));
 }
 
-async function handleRpc(client: Client, id: number, method: string, data: string | undefined): Promise<void> {
+async function handleRpc(
+  client: Client,
+  id: number,
+  method: string,
+  data: string | undefined,
+): Promise<void> {
   const r = await client.node.rpc(client, method, data);
   if ('error' in r) return client.replyError(id, r.error);
   if ('disconnect' in r) return client.disconnect(r.disconnect);
@@ -168,7 +178,11 @@ async function handleSubRefresh(client: Client, id: number, channel: string, tok
     expireAt = claims.expireAt;
   } catch (err) {
     const e: ReplyError | undefined =
-      err instanceof TokenExpiredError ? Errors.tokenExpired : err instanceof InvalidTokenError ? Errors.permissionDenied : undefined;
+      err instanceof TokenExpiredError
+        ? Errors.tokenExpired
+        : err instanceof InvalidTokenError
+          ? Errors.permissionDenied
+          : undefined;
     if (e) return client.replyError(id, e);
     throw err;
   }

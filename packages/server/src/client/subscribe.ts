@@ -41,7 +41,10 @@ export interface Established {
 }
 
 /** Joins the channel and prepares the subscribe result. The caller replies, then goLive(). */
-export async function establish(client: Client, p: EstablishParams): Promise<Established | { error: ReplyError }> {
+export async function establish(
+  client: Client,
+  p: EstablishParams,
+): Promise<Established | { error: ReplyError }> {
   const node = client.node;
   const { policy } = p;
   const sub = new Subscription(client, p.channel);
@@ -143,7 +146,8 @@ export async function handleSubscribe(client: Client, id: number, req: Subscribe
   const node = client.node;
   const cfg = node.config.client;
   const channel = req.channel;
-  if (channel === '' || channel.length > cfg.channelMaxLength) return client.replyError(id, Errors.badRequest);
+  if (channel === '' || channel.length > cfg.channelMaxLength)
+    return client.replyError(id, Errors.badRequest);
   const parsed = node.namespaces.resolve(channel);
   if (!parsed) return client.replyError(id, Errors.unknownChannel);
   if (client.subs.has(channel)) return client.replyError(id, Errors.alreadySubscribed);

@@ -42,7 +42,7 @@ export function configLeaves(schema: TSchema = ConfigSchema, prefix = ''): Confi
 }
 
 function leafKind(schema: TSchema): 'integer' | 'number' | 'boolean' | 'string' | 'array' | 'other' {
-  const t = schema['type'];
+  const t: unknown = schema['type'];
   if (t === 'integer' || t === 'number' || t === 'boolean' || t === 'string' || t === 'array') return t;
   if (Array.isArray(schema['anyOf'])) return 'string'; // unions of string literals
   return 'other';
@@ -113,9 +113,11 @@ export function readConfigFile(file: string): Obj {
   try {
     parsed = /\.ya?ml$/i.test(file) ? YAML.parse(text) : JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`config file ${file} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}`, [
-      (err as Error).message,
-    ], { cause: err });
+    throw new ConfigError(
+      `config file ${file} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}`,
+      [(err as Error).message],
+      { cause: err },
+    );
   }
   if (parsed === null || parsed === undefined) return {};
   if (!isObj(parsed)) throw new ConfigError(`config file ${file} must hold an object`, []);
@@ -141,7 +143,9 @@ export function configFromFlags(flags: Record<string, string>): Obj {
   for (const [path, raw] of Object.entries(flags)) {
     const leaf = leaves.get(path);
     if (!leaf) {
-      throw new ConfigError('unknown option', [`--${path}: not a config key (see roomcast print-default-config)`]);
+      throw new ConfigError('unknown option', [
+        `--${path}: not a config key (see roomcast print-default-config)`,
+      ]);
     }
     setPath(out, path, parseLeafValue(leaf, raw, `flag --${path}`));
   }
@@ -167,9 +171,11 @@ function checkSemantics(c: Config): string[] {
   for (const ns of c.namespaces) {
     if (seen.has(ns.name)) problems.push(`namespaces: duplicate namespace "${ns.name}"`);
     seen.add(ns.name);
-    if (ns.recovery && ns.historySize === 0) problems.push(`namespaces.${ns.name}: recovery needs historySize > 0`);
+    if (ns.recovery && ns.historySize === 0)
+      problems.push(`namespaces.${ns.name}: recovery needs historySize > 0`);
   }
-  if (c.channels.recovery && c.channels.historySize === 0) problems.push('channels: recovery needs historySize > 0');
+  if (c.channels.recovery && c.channels.historySize === 0)
+    problems.push('channels: recovery needs historySize > 0');
   if (c.client.pongTimeoutSeconds >= c.client.pingIntervalSeconds && c.client.pongTimeoutSeconds > 0) {
     problems.push('client.pongTimeoutSeconds must be below client.pingIntervalSeconds');
   }

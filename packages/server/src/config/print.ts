@@ -15,7 +15,9 @@ function describe(schema: TSchema, path: string[], doc: YAML.Document): void {
     const pair = (doc.getIn(path, true) as YAML.YAMLMap | undefined)?.items.find(
       (it) => YAML.isScalar(it.key) && it.key.value === key,
     );
-    const text = [sub['description'], sub['env'] ? `env ${String(sub['env'])}` : undefined].filter(Boolean).join('; ');
+    const text = [sub['description'], sub['env'] ? `env ${String(sub['env'])}` : undefined]
+      .filter(Boolean)
+      .join('; ');
     if (pair && YAML.isScalar(pair.key) && text) pair.key.commentBefore = ` ${text}`;
     if (node !== undefined) describe(sub, p, doc);
   }
@@ -38,6 +40,9 @@ export function renderConfigDocs(): string {
     path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], cfg);
   const rows = configLeaves()
     .filter((l) => l.path !== 'namespaces')
-    .map((l) => `| \`${l.path}\` | ${l.env ? `\`${l.env}\`` : ''} | \`${JSON.stringify(get(l.path))}\` | ${l.description} |`);
+    .map(
+      (l) =>
+        `| \`${l.path}\` | ${l.env ? `\`${l.env}\`` : ''} | \`${JSON.stringify(get(l.path))}\` | ${l.description} |`,
+    );
   return ['| key | env | default | meaning |', '|---|---|---|---|', ...rows].join('\n') + '\n';
 }

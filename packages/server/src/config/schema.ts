@@ -39,22 +39,37 @@ export type Priority = Static<typeof Priority>;
 /** Options of a channel namespace (`<name>:<rest>`); top-level channels use `channels`. */
 export const NamespaceOptions = Type.Object(
   {
-    historySize: int(0, { description: 'publications kept per channel; > 0 makes channels positioned streams' }),
-    historyTtlSeconds: int(0, { description: 'how long a publication stays in history (0 = until trimmed by size)' }),
+    historySize: int(0, {
+      description: 'publications kept per channel; > 0 makes channels positioned streams',
+    }),
+    historyTtlSeconds: int(0, {
+      description: 'how long a publication stays in history (0 = until trimmed by size)',
+    }),
     historyMetaTtlSeconds: int(30 * 24 * 3600, {
       description: 'how long a stream position/epoch is kept after the last publish',
     }),
     recovery: bool(false, { description: 'clients may recover missed publications on resubscribe' }),
-    presence: bool(false, { description: 'keep a presence list (who is subscribed) and allow presence calls' }),
+    presence: bool(false, {
+      description: 'keep a presence list (who is subscribed) and allow presence calls',
+    }),
     presenceMaxClients: int(1000, {
       description: 'presence lists are only kept while a channel has at most this many subscribers per node',
     }),
     joinLeave: bool(false, { description: 'emit join/leave events to subscribers that ask for them' }),
     forcePushJoinLeave: bool(false, { description: 'push join/leave to every subscriber' }),
-    subscribe: Type.Union(Access.anyOf, { default: 'authenticated', description: 'who may subscribe without a subscription token' }),
-    publish: Type.Union(Access.anyOf, { default: 'nobody', description: 'who may publish from a client (the HTTP API always may)' }),
+    subscribe: Type.Union(Access.anyOf, {
+      default: 'authenticated',
+      description: 'who may subscribe without a subscription token',
+    }),
+    publish: Type.Union(Access.anyOf, {
+      default: 'nobody',
+      description: 'who may publish from a client (the HTTP API always may)',
+    }),
     publishRequiresSubscription: bool(false, { description: 'a client must be subscribed to publish' }),
-    history: Type.Union(Access.anyOf, { default: 'anyone', description: 'who may call history besides subscribers (subject to subscribe rules)' }),
+    history: Type.Union(Access.anyOf, {
+      default: 'anyone',
+      description: 'who may call history besides subscribers (subject to subscribe rules)',
+    }),
     clientPriority: Type.Union(Priority.anyOf, {
       default: 'normal',
       description: 'class of client publications (the HTTP API sets its own with `priority`)',
@@ -64,9 +79,20 @@ export const NamespaceOptions = Type.Object(
 );
 export type NamespaceOptions = Static<typeof NamespaceOptions>;
 
-export const Namespace = Type.Composite([Type.Object({ name: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', description: 'namespace name: channels are <name>:<rest>' }) }), NamespaceOptions], {
-  additionalProperties: false,
-});
+export const Namespace = Type.Composite(
+  [
+    Type.Object({
+      name: Type.String({
+        pattern: '^[A-Za-z0-9_.-]{1,64}$',
+        description: 'namespace name: channels are <name>:<rest>',
+      }),
+    }),
+    NamespaceOptions,
+  ],
+  {
+    additionalProperties: false,
+  },
+);
 export type Namespace = Static<typeof Namespace>;
 
 /**
@@ -99,36 +125,73 @@ export const ConfigSchema = Type.Object(
   {
     node: Type.Object(
       {
-        name: str('', { description: 'node name shown in info/metrics (default: hostname:port)', env: 'ROOMCAST_NODE_NAME' }),
+        name: str('', {
+          description: 'node name shown in info/metrics (default: hostname:port)',
+          env: 'ROOMCAST_NODE_NAME',
+        }),
       },
       { default: {}, additionalProperties: false },
     ),
     http: Type.Object(
       {
-        port: int(8000, { maximum: 65535, description: 'TCP port for WebSocket, HTTP API and pages', env: 'ROOMCAST_PORT' }),
+        port: int(8000, {
+          maximum: 65535,
+          description: 'TCP port for WebSocket, HTTP API and pages',
+          env: 'ROOMCAST_PORT',
+        }),
         host: str('0.0.0.0', { description: 'address to listen on', env: 'ROOMCAST_HOST' }),
-        headersTimeoutSeconds: int(10, { minimum: 1, description: 'slowloris guard: time to receive request headers' }),
+        headersTimeoutSeconds: int(10, {
+          minimum: 1,
+          description: 'slowloris guard: time to receive request headers',
+        }),
         maxHeaderBytes: int(16384, { minimum: 1024, description: 'largest accepted request head (bytes)' }),
       },
       { default: {}, additionalProperties: false },
     ),
     api: Type.Object(
       {
-        key: str('', { description: 'server HTTP API key (X-API-Key); empty = API refuses every call', env: 'ROOMCAST_API_KEY' }),
-        insecure: bool(false, { description: 'accept API calls without a key (development only)', env: 'ROOMCAST_API_INSECURE' }),
+        key: str('', {
+          description: 'server HTTP API key (X-API-Key); empty = API refuses every call',
+          env: 'ROOMCAST_API_KEY',
+        }),
+        insecure: bool(false, {
+          description: 'accept API calls without a key (development only)',
+          env: 'ROOMCAST_API_INSECURE',
+        }),
         maxBodyBytes: int(1048576, { minimum: 1024, description: 'largest accepted API request body' }),
       },
       { default: {}, additionalProperties: false },
     ),
     token: Type.Object(
       {
-        hmacSecret: str('', { description: 'HMAC secret for HS256/384/512 connection and subscription tokens', env: 'ROOMCAST_TOKEN_HMAC_SECRET' }),
-        rsaPublicKey: str('', { description: 'PEM public key for RS256/384/512 and PS256/384/512 tokens', env: 'ROOMCAST_TOKEN_RSA_PUBLIC_KEY' }),
-        ecdsaPublicKey: str('', { description: 'PEM public key for ES256/384/512 tokens', env: 'ROOMCAST_TOKEN_ECDSA_PUBLIC_KEY' }),
-        ed25519PublicKey: str('', { description: 'PEM public key for EdDSA (Ed25519) tokens', env: 'ROOMCAST_TOKEN_ED25519_PUBLIC_KEY' }),
-        jwksUrl: str('', { description: 'JWKS endpoint; keys are chosen by kid and pinned to their declared alg', env: 'ROOMCAST_TOKEN_JWKS_URL' }),
-        audience: str('', { description: 'required aud claim (empty = not checked)', env: 'ROOMCAST_TOKEN_AUDIENCE' }),
-        issuer: str('', { description: 'required iss claim (empty = not checked)', env: 'ROOMCAST_TOKEN_ISSUER' }),
+        hmacSecret: str('', {
+          description: 'HMAC secret for HS256/384/512 connection and subscription tokens',
+          env: 'ROOMCAST_TOKEN_HMAC_SECRET',
+        }),
+        rsaPublicKey: str('', {
+          description: 'PEM public key for RS256/384/512 and PS256/384/512 tokens',
+          env: 'ROOMCAST_TOKEN_RSA_PUBLIC_KEY',
+        }),
+        ecdsaPublicKey: str('', {
+          description: 'PEM public key for ES256/384/512 tokens',
+          env: 'ROOMCAST_TOKEN_ECDSA_PUBLIC_KEY',
+        }),
+        ed25519PublicKey: str('', {
+          description: 'PEM public key for EdDSA (Ed25519) tokens',
+          env: 'ROOMCAST_TOKEN_ED25519_PUBLIC_KEY',
+        }),
+        jwksUrl: str('', {
+          description: 'JWKS endpoint; keys are chosen by kid and pinned to their declared alg',
+          env: 'ROOMCAST_TOKEN_JWKS_URL',
+        }),
+        audience: str('', {
+          description: 'required aud claim (empty = not checked)',
+          env: 'ROOMCAST_TOKEN_AUDIENCE',
+        }),
+        issuer: str('', {
+          description: 'required iss claim (empty = not checked)',
+          env: 'ROOMCAST_TOKEN_ISSUER',
+        }),
         requireExp: bool(false, { description: 'reject tokens without exp' }),
         maxTokenBytes: int(8192, { minimum: 256, description: 'longest accepted token' }),
       },
@@ -136,28 +199,69 @@ export const ConfigSchema = Type.Object(
     ),
     client: Type.Object(
       {
-        allowAnonymous: bool(false, { description: 'connect without a token as anonymous user ""', env: 'ROOMCAST_ALLOW_ANONYMOUS' }),
-        pingIntervalSeconds: int(25, { minimum: 1, description: 'server ping interval; clients reconnect after ping + 10 s of silence' }),
-        pongTimeoutSeconds: int(10, { description: 'close 3012 when a ping is not answered in time (0 = do not require pongs)' }),
-        connectTimeoutSeconds: int(10, { minimum: 1, description: 'close 3502 when no connect command arrives in time' }),
-        expiredCloseDelaySeconds: int(25, { description: 'grace after token expiry before closing 3005 unless refreshed' }),
-        channelLimit: int(128, { minimum: 1, description: 'client-side subscriptions per connection (error 106 beyond)' }),
+        allowAnonymous: bool(false, {
+          description: 'connect without a token as anonymous user ""',
+          env: 'ROOMCAST_ALLOW_ANONYMOUS',
+        }),
+        pingIntervalSeconds: int(25, {
+          minimum: 1,
+          description: 'server ping interval; clients reconnect after ping + 10 s of silence',
+        }),
+        pongTimeoutSeconds: int(10, {
+          description: 'close 3012 when a ping is not answered in time (0 = do not require pongs)',
+        }),
+        connectTimeoutSeconds: int(10, {
+          minimum: 1,
+          description: 'close 3502 when no connect command arrives in time',
+        }),
+        expiredCloseDelaySeconds: int(25, {
+          description: 'grace after token expiry before closing 3005 unless refreshed',
+        }),
+        channelLimit: int(128, {
+          minimum: 1,
+          description: 'client-side subscriptions per connection (error 106 beyond)',
+        }),
         channelMaxLength: int(255, { minimum: 1, description: 'longest channel name (error 107 beyond)' }),
-        maxPayloadBytes: int(16384, { minimum: 256, description: 'largest inbound WebSocket message; larger closes 1009' }),
-        maxFragments: int(16, { minimum: 1, description: 'most fragments of one inbound message; more closes 1008' }),
+        maxPayloadBytes: int(16384, {
+          minimum: 256,
+          description: 'largest inbound WebSocket message; larger closes 1009',
+        }),
+        maxFragments: int(16, {
+          minimum: 1,
+          description: 'most fragments of one inbound message; more closes 1008',
+        }),
         allowedOrigins: Type.Array(Type.String(), {
           default: [],
-          description: 'Origin allowlist (exact or *.domain or *); empty = same host only. Clients without Origin are always allowed',
+          description:
+            'Origin allowlist (exact or *.domain or *); empty = same host only. Clients without Origin are always allowed',
           env: 'ROOMCAST_ALLOWED_ORIGINS',
         }),
-        maxConnectionsPerIp: int(10000, { description: 'concurrent connections per client IP (0 = unlimited)', env: 'ROOMCAST_MAX_CONNECTIONS_PER_IP' }),
-        maxConnections: int(0, { description: 'concurrent connections per process (0 = derived from the open-files limit)', env: 'ROOMCAST_MAX_CONNECTIONS' }),
-        queueSoftLimitBytes: int(262144, { description: 'outbound bytes above which lossy batches are skipped for a connection' }),
-        queueHardLimitBytes: int(1048576, { description: 'outbound bytes above which a connection is closed 3008 (slow)' }),
-        compressionThresholdBytes: int(256, { description: 'frames at least this large are sent deflated to clients that negotiated permessage-deflate (0 = never)' }),
+        maxConnectionsPerIp: int(10000, {
+          description: 'concurrent connections per client IP (0 = unlimited)',
+          env: 'ROOMCAST_MAX_CONNECTIONS_PER_IP',
+        }),
+        maxConnections: int(0, {
+          description: 'concurrent connections per process (0 = derived from the open-files limit)',
+          env: 'ROOMCAST_MAX_CONNECTIONS',
+        }),
+        queueSoftLimitBytes: int(262144, {
+          description: 'outbound bytes above which lossy batches are skipped for a connection',
+        }),
+        queueHardLimitBytes: int(1048576, {
+          description: 'outbound bytes above which a connection is closed 3008 (slow)',
+        }),
+        compressionThresholdBytes: int(256, {
+          description:
+            'frames at least this large are sent deflated to clients that negotiated permessage-deflate (0 = never)',
+        }),
         historyMaxLimit: int(300, { minimum: 1, description: 'most publications one history call returns' }),
-        recoveryMaxLimit: int(300, { minimum: 1, description: 'most publications one recovery returns; more means recovered:false' }),
-        commandRateLimit: int(100, { description: 'commands per second per connection before closing 3013 (0 = unlimited)' }),
+        recoveryMaxLimit: int(300, {
+          minimum: 1,
+          description: 'most publications one recovery returns; more means recovered:false',
+        }),
+        commandRateLimit: int(100, {
+          description: 'commands per second per connection before closing 3013 (0 = unlimited)',
+        }),
       },
       { default: {}, additionalProperties: false },
     ),
@@ -172,7 +276,10 @@ export const ConfigSchema = Type.Object(
     }),
     rpc: Type.Object(
       {
-        proxyUrl: str('', { description: 'HTTP endpoint answering client rpc calls (empty = rpc replies 108)', env: 'ROOMCAST_RPC_PROXY_URL' }),
+        proxyUrl: str('', {
+          description: 'HTTP endpoint answering client rpc calls (empty = rpc replies 108)',
+          env: 'ROOMCAST_RPC_PROXY_URL',
+        }),
         timeoutMs: int(3000, { minimum: 1, description: 'rpc proxy request timeout' }),
       },
       { default: {}, additionalProperties: false },
@@ -188,7 +295,9 @@ export const ConfigSchema = Type.Object(
     ),
     shutdown: Type.Object(
       {
-        timeoutSeconds: int(10, { description: 'graceful shutdown: time to close clients and flush before exit' }),
+        timeoutSeconds: int(10, {
+          description: 'graceful shutdown: time to close clients and flush before exit',
+        }),
       },
       { default: {}, additionalProperties: false },
     ),

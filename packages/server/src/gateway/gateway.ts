@@ -50,7 +50,8 @@ export class Gateway {
   constructor(node: RoomcastNode) {
     this.node = node;
     const c = node.config.client;
-    this.maxConnections = c.maxConnections > 0 ? c.maxConnections : Math.max((openFilesLimit() ?? 20_000) - FD_RESERVE, 64);
+    this.maxConnections =
+      c.maxConnections > 0 ? c.maxConnections : Math.max((openFilesLimit() ?? 20_000) - FD_RESERVE, 64);
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: c.maxPayloadBytes,
@@ -62,7 +63,11 @@ export class Gateway {
       // compresses by itself (threshold), and no context is kept in either direction.
       perMessageDeflate:
         c.compressionThresholdBytes > 0
-          ? { serverNoContextTakeover: true, clientNoContextTakeover: true, threshold: Number.MAX_SAFE_INTEGER }
+          ? {
+              serverNoContextTakeover: true,
+              clientNoContextTakeover: true,
+              threshold: Number.MAX_SAFE_INTEGER,
+            }
           : false,
     });
   }
@@ -77,13 +82,17 @@ export class Gateway {
 
   handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname !== WEBSOCKET_PATH) return refuse(socket, 404, 'Not Found', 'no WebSocket endpoint here');
-    if (!this.accepting) return refuse(socket, 503, 'Service Unavailable', 'node is shutting down or draining');
-    if (this.open >= this.maxConnections) return refuse(socket, 503, 'Service Unavailable', 'connection limit reached');
+    if (url.pathname !== WEBSOCKET_PATH)
+      return refuse(socket, 404, 'Not Found', 'no WebSocket endpoint here');
+    if (!this.accepting)
+      return refuse(socket, 503, 'Service Unavailable', 'node is shutting down or draining');
+    if (this.open >= this.maxConnections)
+      return refuse(socket, 503, 'Service Unavailable', 'connection limit reached');
     const ip = normalizeIp(socket.remoteAddress);
     const perIpMax = this.node.config.client.maxConnectionsPerIp;
     const ipCount = this.perIp.get(ip) ?? 0;
-    if (perIpMax > 0 && ipCount >= perIpMax) return refuse(socket, 429, 'Too Many Requests', 'too many connections from this address');
+    if (perIpMax > 0 && ipCount >= perIpMax)
+      return refuse(socket, 429, 'Too Many Requests', 'too many connections from this address');
     if (!originAllowed(req.headers.origin, req.headers.host, this.node.config.client.allowedOrigins)) {
       return refuse(socket, 403, 'Forbidden', 'origin not allowed');
     }

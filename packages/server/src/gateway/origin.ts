@@ -5,7 +5,11 @@
  * Patterns: `*` (any), `https://app.example.com` (exact origin), `app.example.com` (any scheme),
  * `*.example.com` or `https://*.example.com` (subdomains). An empty list means same host only.
  */
-export function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+export function originAllowed(
+  origin: string | undefined,
+  host: string | undefined,
+  allowed: readonly string[],
+): boolean {
   if (origin === undefined || origin === '') return true;
   if (allowed.includes('*')) return true;
   let url: URL;

@@ -54,7 +54,10 @@ export function historyContract(name: string, factory: () => Promise<HistoryFact
           Array.from({ length: 50 }, (_, i) => s.append('c', { data: data(i) }, { ...limits, size: 100 })),
         );
         const offsets = results.map((r) => r.publication.offset).sort((a, b) => a - b);
-        assert.deepEqual(offsets, Array.from({ length: 50 }, (_, i) => i + 1));
+        assert.deepEqual(
+          offsets,
+          Array.from({ length: 50 }, (_, i) => i + 1),
+        );
       });
     });
 

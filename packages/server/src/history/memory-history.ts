@@ -2,7 +2,13 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Publication } from '@roomcast/protocol';
-import type { AppendOptions, AppendResult, HistoryQuery, HistoryResult, HistoryStore } from './history-store.ts';
+import type {
+  AppendOptions,
+  AppendResult,
+  HistoryQuery,
+  HistoryResult,
+  HistoryStore,
+} from './history-store.ts';
 
 interface Stream {
   epoch: string;
@@ -69,7 +75,11 @@ export class MemoryHistoryStore implements HistoryStore {
     }
   }
 
-  async append(channel: string, pub: Omit<Publication, 'offset'>, opts: AppendOptions): Promise<AppendResult> {
+  async append(
+    channel: string,
+    pub: Omit<Publication, 'offset'>,
+    opts: AppendOptions,
+  ): Promise<AppendResult> {
     const s = this.stream(channel, true, opts.metaTtlMs) as Stream;
     const now = this.now();
     if (opts.idempotencyKey !== undefined) {

@@ -3,7 +3,13 @@
 // interested node), and fans each message out to local connections with one encoding and one
 // frame shared by all of them.
 
-import { encodeJoinPush, encodeLeavePush, encodePublication, pubPushPrefix, PUB_PUSH_SUFFIX } from '@roomcast/protocol';
+import {
+  encodeJoinPush,
+  encodeLeavePush,
+  encodePublication,
+  pubPushPrefix,
+  PUB_PUSH_SUFFIX,
+} from '@roomcast/protocol';
 import type { BusEndpoint, BusMessage, PubMessage } from '../bus/bus.ts';
 import type { ChannelPolicy } from '../channels/namespaces.ts';
 import { SharedFrame } from '../gateway/frame.ts';

@@ -50,18 +50,62 @@ export class Metrics {
     gauge('roomcast_connections', 'Client connections on this node', src.connections);
     gauge('roomcast_subscriptions', 'Client subscriptions on this node', () => s.subscriptions);
     gauge('roomcast_channels', 'Channels with subscribers on this node', src.channels);
-    counter('roomcast_publications_in_total', 'Publications accepted from the HTTP API', () => s.publicationsIn.api);
-    counter('roomcast_client_publications_in_total', 'Publications accepted from clients', () => s.publicationsIn.client);
-    counter('roomcast_deliveries_total', 'Messages delivered to connections (messages x receivers)', () => s.deliveries);
-    counter('roomcast_broadcasts_total', 'Shared frames built (one per flushed batch per channel)', () => s.broadcasts);
+    counter(
+      'roomcast_publications_in_total',
+      'Publications accepted from the HTTP API',
+      () => s.publicationsIn.api,
+    );
+    counter(
+      'roomcast_client_publications_in_total',
+      'Publications accepted from clients',
+      () => s.publicationsIn.client,
+    );
+    counter(
+      'roomcast_deliveries_total',
+      'Messages delivered to connections (messages x receivers)',
+      () => s.deliveries,
+    );
+    counter(
+      'roomcast_broadcasts_total',
+      'Shared frames built (one per flushed batch per channel)',
+      () => s.broadcasts,
+    );
     counter('roomcast_frames_out_total', 'Shared frames written to connections', () => s.framesOut);
     counter('roomcast_bytes_out_total', 'Bytes of shared frames written to connections', () => s.bytesOut);
-    counter('roomcast_skipped_frames_total', 'Lossy frames skipped for slow connections', () => s.skippedFrames);
-    this.commands = new Counter({ name: 'roomcast_commands_total', help: 'Client commands by type', labelNames: ['type'], registers: [r] });
-    this.errors = new Counter({ name: 'roomcast_reply_errors_total', help: 'Error replies by code', labelNames: ['code'], registers: [r] });
-    this.disconnects = new Counter({ name: 'roomcast_disconnects_total', help: 'Connection closes by code', labelNames: ['code'], registers: [r] });
-    this.protocolErrors = new Counter({ name: 'roomcast_protocol_errors_total', help: 'Malformed client frames', registers: [r] });
-    this.apiCalls = new Counter({ name: 'roomcast_api_calls_total', help: 'HTTP API calls by method and result', labelNames: ['method', 'status'], registers: [r] });
+    counter(
+      'roomcast_skipped_frames_total',
+      'Lossy frames skipped for slow connections',
+      () => s.skippedFrames,
+    );
+    this.commands = new Counter({
+      name: 'roomcast_commands_total',
+      help: 'Client commands by type',
+      labelNames: ['type'],
+      registers: [r],
+    });
+    this.errors = new Counter({
+      name: 'roomcast_reply_errors_total',
+      help: 'Error replies by code',
+      labelNames: ['code'],
+      registers: [r],
+    });
+    this.disconnects = new Counter({
+      name: 'roomcast_disconnects_total',
+      help: 'Connection closes by code',
+      labelNames: ['code'],
+      registers: [r],
+    });
+    this.protocolErrors = new Counter({
+      name: 'roomcast_protocol_errors_total',
+      help: 'Malformed client frames',
+      registers: [r],
+    });
+    this.apiCalls = new Counter({
+      name: 'roomcast_api_calls_total',
+      help: 'HTTP API calls by method and result',
+      labelNames: ['method', 'status'],
+      registers: [r],
+    });
   }
 
   command(type: string): void {

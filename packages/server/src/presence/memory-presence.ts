@@ -30,7 +30,7 @@ export class MemoryPresenceStore implements PresenceStore {
 
   async add(channel: string, clientId: string, info: ClientInfo, ttlMs: number): Promise<void> {
     let m = this.channels.get(channel);
-    if (!m) this.channels.set(channel, (m = new Map()));
+    if (!m) this.channels.set(channel, (m = new Map<string, Entry>()));
     m.set(clientId, { info, expiresAt: this.now() + ttlMs });
   }
 

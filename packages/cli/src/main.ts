@@ -1,0 +1,216 @@
+// roomcast CLI: the composition root. Flags/env → config → adapters → server. Only this module
+// reads process.env and process.argv.
+
+import { readFileSync } from 'node:fs';
+import {
+  ConfigError,
+  createServer,
+  loadConfig,
+  renderConfigDocs,
+  renderDefaultConfig,
+  type Config,
+} from '@roomcast/server';
+import { parseArgs, UsageError, type ParsedArgs } from './args.ts';
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** Short flags and the config keys they set. */
+const ALIASES: Record<string, string> = {
+  port: 'http.port',
+  host: 'http.host',
+  'api-key': 'api.key',
+  'token-hmac-secret': 'token.hmacSecret',
+  'allow-anonymous': 'client.allowAnonymous',
+  'log-level': 'log.level',
+  'node-name': 'node.name',
+};
+const SWITCHES = new Set(['dev', 'help', 'version', 'docs', 'allow-anonymous']);
+const OWN_FLAGS = new Set(['config', 'dev', 'help', 'version', 'format', 'docs']);
+
+const HELP = `roomcast ${VERSION}: real-time messaging for live-streaming rooms (Centrifugo protocol v2)
+
+Usage: roomcast <command> [options]
+
+Commands:
+  serve                   run a node (WebSocket /connection/websocket, HTTP API /api, status /status)
+  check-config            validate a configuration and print a summary
+  print-default-config    print every setting with its default and doc (--format yaml|json, --docs)
+
+Options:
+  --config <file>         JSON or YAML config file (also ROOMCAST_CONFIG)
+  --dev                   development defaults: anonymous viewers, API key "dev-api-key",
+                          token secret "dev-secret" (what "npm start" uses)
+  --port <n>              listen port (ROOMCAST_PORT, default 8000)
+  --host <addr>           listen address (ROOMCAST_HOST, default 0.0.0.0)
+  --api-key <key>         HTTP API key (ROOMCAST_API_KEY)
+  --token-hmac-secret <s> HMAC secret for JWTs (ROOMCAST_TOKEN_HMAC_SECRET)
+  --allow-anonymous       allow connections without a token (ROOMCAST_ALLOW_ANONYMOUS=true)
+  --log-level <level>     fatal|error|warn|info|debug|trace|silent (ROOMCAST_LOG_LEVEL)
+  --<key>=<value>         any config key, e.g. --client.maxPayloadBytes=8192
+  -h, --help              this help;  --version  print the version
+
+Precedence: defaults < --dev < config file < ROOMCAST_* environment < flags.
+`;
+
+function configFlags(args: ParsedArgs): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of args.flags) {
+    if (OWN_FLAGS.has(k)) continue;
+    out[ALIASES[k] ?? k] = v;
+  }
+  return out;
+}
+
+function load(args: ParsedArgs): Config {
+  const file = args.flags.get('config') ?? process.env['ROOMCAST_CONFIG'];
+  return loadConfig({
+    ...(file ? { file } : {}),
+    env: process.env,
+    flags: configFlags(args),
+    dev: args.flags.has('dev'),
+  });
+}
+
+async function serve(args: ParsedArgs): Promise<void> {
+  const config = load(args);
+  const server = createServer({ config, processMetrics: true });
+  const log = server.node.log;
+  let listen;
+  try {
+    listen = await server.listen();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') {
+      throw new UsageError(
+        `port ${config.http.port} is already in use: stop the other process or pick another port (--port, ROOMCAST_PORT)`,
+      );
+    }
+    if (e.code === 'EACCES') throw new UsageError(`no permission to listen on port ${config.http.port}`);
+    throw err;
+  }
+  const mode = 'embedded: in-memory bus, history and presence';
+  const lines = [
+    `roomcast ${VERSION} on node "${server.node.name}" (${mode})`,
+    `  WebSocket  ${listen.websocketUrl}`,
+    `  HTTP API   ${listen.apiUrl}/<method>${config.api.key ? `   (X-API-Key: ${args.flags.has('dev') ? config.api.key : '<configured>'})` : '   (no API key set: every call gets 401)'}`,
+    `  Status     ${listen.statusUrl}`,
+  ];
+  if (config.client.allowAnonymous) lines.push('  Anonymous viewers are allowed.');
+  if (!server.node.tokens.configured)
+    lines.push('  No token key configured: only anonymous connections can succeed.');
+  process.stdout.write(lines.join('\n') + '\n');
+  log.info({ port: listen.port, node: server.node.name }, 'roomcast started');
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'graceful shutdown: closing clients with 3001');
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+function checkConfig(args: ParsedArgs): void {
+  const c = load(args);
+  const ns = c.namespaces.map((n) => `${n.name}:`).join(', ');
+  const keys = [
+    c.token.hmacSecret && 'HMAC',
+    c.token.rsaPublicKey && 'RSA',
+    c.token.ecdsaPublicKey && 'ECDSA',
+    c.token.ed25519PublicKey && 'Ed25519',
+    c.token.jwksUrl && 'JWKS',
+  ].filter(Boolean);
+  process.stdout.write(
+    [
+      'configuration OK',
+      `  listen       ${c.http.host}:${c.http.port}`,
+      `  namespaces   ${ns || '(none)'}`,
+      `  token keys   ${keys.join(', ') || '(none: anonymous only)'}`,
+      `  anonymous    ${c.client.allowAnonymous ? 'allowed' : 'not allowed'}`,
+      `  API key      ${c.api.key ? 'set' : c.api.insecure ? 'insecure mode' : 'not set (API refuses calls)'}`,
+    ].join('\n') + '\n',
+  );
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args: ParsedArgs;
+  try {
+    args = parseArgs(argv, SWITCHES);
+  } catch (err) {
+    process.stderr.write(`roomcast: ${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (args.flags.has('version')) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  if (
+    args.command === undefined ||
+    args.command === 'help' ||
+    (args.flags.has('help') && args.command === undefined)
+  ) {
+    process.stdout.write(HELP);
+    return args.command === undefined && !args.flags.has('help') ? 2 : 0;
+  }
+  if (args.flags.has('help')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  try {
+    switch (args.command) {
+      case 'serve':
+        await serve(args);
+        return -1; // keep running
+      case 'check-config':
+        checkConfig(args);
+        return 0;
+      case 'print-default-config': {
+        if (args.flags.has('docs')) process.stdout.write(renderConfigDocs());
+        else {
+          const format = args.flags.get('format') ?? 'yaml';
+          if (format !== 'yaml' && format !== 'json') throw new UsageError('--format must be yaml or json');
+          process.stdout.write(renderDefaultConfig(format));
+        }
+        return 0;
+      }
+      default:
+        throw new UsageError(
+          `unknown command "${args.command}" (try: serve, check-config, print-default-config)`,
+        );
+    }
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof UsageError) {
+      process.stderr.write(`roomcast: ${err.message}\n`);
+      return err instanceof UsageError ? 2 : 1;
+    }
+    throw err;
+  }
+}
+
+/** Runs the CLI with process.argv and exits with its code (serve keeps running). */
+export function run(): void {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      if (code >= 0) process.exit(code);
+    },
+    (err: unknown) => {
+      process.stderr.write(`roomcast: ${(err as Error).stack ?? String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
+
+if (import.meta.main) run();
