@@ -2,10 +2,12 @@
 // reads process.env and process.argv.
 
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import {
   ConfigError,
   createServer,
   loadConfig,
+  registerStatic,
   renderConfigDocs,
   renderDefaultConfig,
   type Config,
@@ -37,6 +39,7 @@ Commands:
   serve                   run a node (WebSocket /connection/websocket, HTTP API /api, status /status)
   check-config            validate a configuration and print a summary
   print-default-config    print every setting with its default and doc (--format yaml|json, --docs)
+  bench                   load benchmarks with baselines (roomcast bench --help)
 
 Options:
   --config <file>         JSON or YAML config file (also ROOMCAST_CONFIG)
@@ -75,7 +78,15 @@ function load(args: ParsedArgs): Config {
 
 async function serve(args: ParsedArgs): Promise<void> {
   const config = load(args);
-  const server = createServer({ config, processMetrics: true });
+  const webRoot = config.web.root || fileURLToPath(new URL('../../../apps/web/dist', import.meta.url));
+  let webServed = false;
+  const server = createServer({
+    config,
+    processMetrics: true,
+    routes: async (app) => {
+      webServed = await registerStatic(app, webRoot);
+    },
+  });
   const log = server.node.log;
   let listen;
   try {
@@ -97,6 +108,8 @@ async function serve(args: ParsedArgs): Promise<void> {
     `  HTTP API   ${listen.apiUrl}/<method>${config.api.key ? `   (X-API-Key: ${args.flags.has('dev') ? config.api.key : '<configured>'})` : '   (no API key set: every call gets 401)'}`,
     `  Status     ${listen.statusUrl}`,
   ];
+  if (webServed) lines.push(`  Live room  ${listen.statusUrl.replace(/\/status$/, '/')}`);
+  else if (config.web.root) lines.push(`  (no index.html in web.root ${config.web.root})`);
   if (config.client.allowAnonymous) lines.push('  Anonymous viewers are allowed.');
   if (!server.node.tokens.configured)
     lines.push('  No token key configured: only anonymous connections can succeed.');
@@ -146,6 +159,11 @@ function checkConfig(args: ParsedArgs): void {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'bench') {
+    // The bench has its own options (roomcast bench --help).
+    const { runBench } = await import('@roomcast/bench');
+    return runBench(argv.slice(1));
+  }
   let args: ParsedArgs;
   try {
     args = parseArgs(argv, SWITCHES);

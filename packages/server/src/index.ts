@@ -8,3 +8,5 @@ export * from './presence/index.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { ApiError, PublishRejectedError } from './errors.ts';
 export { WEBSOCKET_PATH } from './gateway/gateway.ts';
+export * from './cluster/index.ts';
+export { registerStatic } from './web/static.ts';

@@ -373,8 +373,9 @@ export class RoomcastNode {
       const r = await this.history.append(channel, base, {
         ...this.limits(policy),
         ...(opts.idempotencyKey !== undefined ? { idempotencyKey: opts.idempotencyKey } : {}),
+        publish: meta,
       });
-      if (!r.duplicate) {
+      if (!r.duplicate && !this.history.publishesOnAppend) {
         await this.bus_().publish(channel, { type: 'pub', pub: r.publication, epoch: r.epoch, ...meta });
       }
       return { offset: r.publication.offset, epoch: r.epoch };

@@ -8,6 +8,7 @@ import { Disconnects, type DisconnectCode } from '@roomcast/protocol';
 import { registerRoutes } from './api/routes.ts';
 import { resolveConfig } from './config/load.ts';
 import type { Config } from './config/schema.ts';
+import { registerDemoRoutes } from './demo/routes.ts';
 import { Gateway, WEBSOCKET_PATH } from './gateway/gateway.ts';
 import { RoomcastNode, type NodeOptions } from './node.ts';
 
@@ -71,6 +72,7 @@ export class RoomcastServer {
   async listen(port = this.config.http.port, host = this.config.http.host): Promise<ListenResult> {
     if (!this.started) {
       await this.node.start();
+      if (this.config.demo.enabled) await registerDemoRoutes(this.http, this);
       await this.routesHook?.(this.http, this);
       this.started = true;
     }

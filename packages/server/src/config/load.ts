@@ -190,6 +190,7 @@ export const DEV_OVERLAY: Obj = {
   api: { key: 'dev-api-key' },
   token: { hmacSecret: 'dev-secret' },
   client: { allowAnonymous: true },
+  demo: { enabled: true },
   log: { level: 'info' },
 };
 

@@ -293,6 +293,26 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    web: Type.Object(
+      {
+        root: str('', {
+          description:
+            'directory served at / (the live-room page); empty = the bundled apps/web build when present',
+          env: 'ROOMCAST_WEB_ROOT',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    demo: Type.Object(
+      {
+        enabled: bool(false, {
+          description:
+            'demo endpoints under /demo (token issuing with the HMAC secret, gifts, crowd bots); never in production',
+          env: 'ROOMCAST_DEMO',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     shutdown: Type.Object(
       {
         timeoutSeconds: int(10, {

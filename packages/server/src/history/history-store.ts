@@ -16,6 +16,7 @@
 //   `duplicate: true` and stores nothing.
 
 import type { Publication, StreamPosition } from '@roomcast/protocol';
+import type { PubMessage } from '../bus/bus.ts';
 
 export interface HistoryLimits {
   /** Publications kept; older ones are trimmed. */
@@ -30,6 +31,11 @@ export interface AppendOptions extends HistoryLimits {
   idempotencyKey?: string;
   /** How long an idempotency key is remembered (default 5 minutes). */
   idempotencyTtlMs?: number;
+  /**
+   * Bus metadata of the publication. Only used by stores with `publishesOnAppend`: they publish
+   * the stored publication as `{type:'pub', pub, epoch, ...publish}` in the same atomic step.
+   */
+  publish?: Pick<PubMessage, 'priority' | 'kind'>;
 }
 
 export interface AppendResult {
@@ -52,6 +58,14 @@ export interface HistoryResult {
 }
 
 export interface HistoryStore {
+  /**
+   * True when `append` also publishes the stored publication on the bus atomically with the
+   * append (e.g. one Redis Lua script: offset, stream append, trim and publish), so the bus
+   * order of a channel equals its offset order across all nodes. The node then does not publish
+   * separately. Such a store must be paired with the matching Bus adapter. A duplicate
+   * (idempotency key) is not published again.
+   */
+  readonly publishesOnAppend?: boolean;
   append(channel: string, pub: Omit<Publication, 'offset'>, opts: AppendOptions): Promise<AppendResult>;
   read(channel: string, query: HistoryQuery, opts: { metaTtlMs: number }): Promise<HistoryResult>;
   remove(channel: string): Promise<void>;

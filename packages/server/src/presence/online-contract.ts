@@ -1,0 +1,82 @@
+// Contract suite every OnlineStore adapter must pass.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { sleep } from '../testing/wait.ts';
+import type { OnlineStore } from './online-store.ts';
+
+export interface OnlineFactoryResult {
+  store: OnlineStore;
+  cleanup?: () => Promise<void>;
+}
+
+export function onlineContract(name: string, factory: () => Promise<OnlineFactoryResult>): void {
+  const withStore = async (fn: (s: OnlineStore) => Promise<void>): Promise<void> => {
+    const { store, cleanup } = await factory();
+    try {
+      await fn(store);
+    } finally {
+      await store.close?.();
+      await cleanup?.();
+    }
+  };
+
+  describe(`OnlineStore contract: ${name}`, { timeout: 60_000 }, () => {
+    it('sums the latest report of every node', async () => {
+      await withStore(async (s) => {
+        await s.report(
+          'n1',
+          new Map([
+            ['r1', 10],
+            ['r2', 1],
+          ]),
+          60_000,
+        );
+        await s.report('n2', new Map([['r1', 5]]), 60_000);
+        assert.deepEqual(
+          [...(await s.totals(['r1', 'r2', 'r3']))],
+          [
+            ['r1', 15],
+            ['r2', 1],
+            ['r3', 0],
+          ],
+        );
+        await s.report('n1', new Map([['r1', 3]]), 60_000);
+        assert.deepEqual(
+          [...(await s.totals(['r1', 'r2']))],
+          [
+            ['r1', 8],
+            ['r2', 0],
+          ],
+        );
+      });
+    });
+
+    it('drops a node that stops reporting, and a forgotten node at once', async () => {
+      await withStore(async (s) => {
+        await s.report('dead', new Map([['r', 100]]), 1000);
+        await s.report('alive', new Map([['r', 7]]), 60_000);
+        await s.report('leaving', new Map([['r', 2]]), 60_000);
+        await s.forget('leaving');
+        assert.equal((await s.totals(['r'])).get('r'), 107);
+        await sleep(1300);
+        assert.equal((await s.totals(['r'])).get('r'), 7);
+      });
+    });
+
+    it('counts cumulative unique viewers per room', async () => {
+      await withStore(async (s) => {
+        await s.addUnique('u1', ['a', 'b', 'c']);
+        await s.addUnique('u1', ['b', 'c', 'd']);
+        await s.addUnique('u2', ['a']);
+        assert.equal(await s.unique('u1'), 4);
+        assert.equal(await s.unique('u2'), 1);
+        assert.equal(await s.unique('none'), 0);
+        const many = Array.from({ length: 5000 }, (_, i) => `v${i}`);
+        await s.addUnique('big', many);
+        const n = await s.unique('big');
+        assert.ok(Math.abs(n - 5000) / 5000 < 0.02, `unique ${n} within 2% of 5000`);
+      });
+    });
+  });
+}
