@@ -38,14 +38,19 @@ import { createLogger, type Logger } from './logger.ts';
 import type { LevelWithSilent } from 'pino';
 import { Metrics } from './metrics/metrics.ts';
 import { NodeStats } from './metrics/stats.ts';
+import { MemoryOnlineStore } from './presence/memory-online.ts';
 import { MemoryPresenceStore } from './presence/memory-presence.ts';
+import type { OnlineStore } from './presence/online-store.ts';
 import type { PresenceStore } from './presence/presence-store.ts';
+import { RoomEngine } from './rooms/engine.ts';
+import type { ApiMethod } from './api/methods.ts';
 
 export interface NodeOptions {
   config: Config;
   bus?: Bus;
   history?: HistoryStore;
   presence?: PresenceStore;
+  online?: OnlineStore;
   log?: Logger;
   /** Collect process metrics (CPU, memory, event loop) in this node's registry. */
   processMetrics?: boolean;
@@ -58,7 +63,8 @@ export interface PublishOptions {
   kind?: string;
   idempotencyKey?: string;
   skipHistory?: boolean;
-  source: 'api' | 'client';
+  /** Who published: the HTTP API, a client, or the node itself (entry notices). */
+  source: 'api' | 'client' | 'system';
 }
 
 export interface PublishResult {
@@ -87,7 +93,10 @@ export class RoomcastNode {
   readonly history: HistoryStore;
   readonly presence: PresenceStore;
   readonly hub: Hub;
+  readonly rooms: RoomEngine;
   readonly clock: ClientClock;
+  /** API methods added by modules (room control); core methods live in api/methods.ts. */
+  readonly apiMethods = new Map<string, ApiMethod>();
   readonly startedAt = Date.now();
   name: string;
   /** Every session, connecting ones included. */
@@ -98,7 +107,7 @@ export class RoomcastNode {
   onMessage: ((client: Client, data: string | undefined) => void) | undefined;
   private readonly bus: Bus;
   private endpoint: BusEndpoint | undefined;
-  private readonly owned: Array<HistoryStore | PresenceStore> = [];
+  private readonly owned: Array<HistoryStore | PresenceStore | OnlineStore> = [];
   private connected = 0;
 
   constructor(opts: NodeOptions) {
@@ -119,8 +128,16 @@ export class RoomcastNode {
       compressionThreshold: opts.config.client.compressionThresholdBytes,
       lingerMs: 0,
     });
+    let online = opts.online;
+    if (!online) this.owned.push((online = new MemoryOnlineStore()));
+    this.rooms = new RoomEngine(this, online);
     this.metrics = new Metrics(
-      { stats: this.stats, connections: () => this.clients.size, channels: () => this.hub.channels.size },
+      {
+        stats: this.stats,
+        connections: () => this.clients.size,
+        channels: () => this.hub.channels.size,
+        rooms: () => this.rooms.totals(),
+      },
       { defaultMetrics: opts.processMetrics ?? false, labels: { node: this.name } },
     );
     const c = opts.config.client;
@@ -146,10 +163,12 @@ export class RoomcastNode {
       onControl: (msg) => this.onControl(msg),
     });
     this.clock.start();
+    this.rooms.start();
   }
 
   async stop(): Promise<void> {
     this.clock.stop();
+    await this.rooms.stop();
     for (const c of [...this.clients.values()]) c.onTransportClosed(3001);
     this.hub.clear();
     await this.endpoint?.close().catch((err: unknown) => this.log.warn({ err }, 'bus close failed'));
@@ -223,6 +242,7 @@ export class RoomcastNode {
         .add(sub.channel, c.id, this.subInfo(c, sub), PRESENCE_TTL_MS)
         .catch((err: unknown) => this.log.warn({ err, channel: sub.channel }, 'presence add failed'));
     }
+    if (ch) this.rooms.onSubscribed(c, sub, ch.policy);
     if (ch?.policy.joinLeave) {
       this.bus_()
         .publish(sub.channel, { type: 'join', info: this.subInfo(c, sub) })
@@ -395,9 +415,18 @@ export class RoomcastNode {
     const info: ClientInfo = { user: c.user, client: c.id };
     if (c.connInfo !== undefined) info.connInfo = c.connInfo;
     if (chanInfo !== undefined) info.chanInfo = chanInfo;
+    if (parsed.policy.room.enabled) {
+      const meta = this.rooms.admit(c, parsed, data);
+      return this.publish(channel, data, {
+        info,
+        priority: meta.priority,
+        source: 'client',
+        ...(meta.kind !== undefined ? { kind: meta.kind } : {}),
+      });
+    }
     return this.publish(channel, data, {
       info,
-      priority: parsed.policy.clientPriorityLevel,
+      priority: c.priority ?? parsed.policy.clientPriorityLevel,
       source: 'client',
     });
   }
@@ -483,16 +512,13 @@ export class RoomcastNode {
           }
           return;
         case 'room':
-          this.onRoomControl?.(msg.action);
+          this.rooms.onControl(msg.action);
           return;
       }
     } catch (err) {
       this.log.error({ err, type: msg.type }, 'control message failed');
     }
   }
-
-  /** Installed by the room engine. */
-  onRoomControl: ((action: Extract<ControlMessage, { type: 'room' }>['action']) => void) | undefined;
 
   info(): Record<string, unknown> {
     return {

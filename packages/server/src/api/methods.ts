@@ -68,7 +68,7 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${escaped}$`);
 }
 
-export const methods: Record<string, ApiMethod> = {
+export const coreMethods: Readonly<Record<string, ApiMethod>> = {
   async publish(node, p) {
     const channel = str(p, 'channel', true);
     return publishOne(node, channel, p, rawData(p, 'data', 'b64data', true) as string);
@@ -214,13 +214,8 @@ export const methods: Record<string, ApiMethod> = {
   },
 };
 
-/** Extra methods (room control) are added by other modules. */
-export function registerMethod(name: string, fn: ApiMethod): void {
-  methods[name] = fn;
-}
-
 export async function callMethod(node: RoomcastNode, name: string, params: unknown): Promise<unknown> {
-  const fn = Object.hasOwn(methods, name) ? methods[name] : undefined;
+  const fn = node.apiMethods.get(name) ?? (Object.hasOwn(coreMethods, name) ? coreMethods[name] : undefined);
   if (!fn) throw new ApiError(104, 'method not found');
   if (params !== undefined && params !== null && !isObject(params))
     throw new ApiError(107, 'bad request: params must be an object');

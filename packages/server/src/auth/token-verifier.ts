@@ -12,7 +12,11 @@ import {
   type JWTPayload,
   type JWTHeaderParameters,
 } from 'jose';
+import { PRIORITY, type PriorityLevel } from '../bus/bus.ts';
 import type { Config } from '../config/schema.ts';
+
+/** Classes a connection token may grant (system and gift come only from the backend). */
+const TOKEN_PRIORITIES = new Set(['high', 'normal', 'low']);
 
 export class InvalidTokenError extends Error {
   override readonly name = 'InvalidTokenError';
@@ -34,6 +38,8 @@ export interface ConnectClaims {
   channels: string[];
   subs: Record<string, { info?: string; data?: string }>;
   meta?: unknown;
+  /** Delivery class from the `roomcast` claim (`{"roomcast":{"priority":"high"}}`). */
+  priority?: PriorityLevel;
 }
 
 export interface SubscribeClaims {
@@ -162,7 +168,11 @@ export class TokenVerifier {
       }
     }
     const info = rawJson(p['info']) ?? b64Json(p['b64info']);
+    const rc = p['roomcast'] as { priority?: unknown } | undefined;
+    const pr =
+      typeof rc?.priority === 'string' && TOKEN_PRIORITIES.has(rc.priority) ? rc.priority : undefined;
     return {
+      ...(pr !== undefined ? { priority: PRIORITY[pr as keyof typeof PRIORITY] } : {}),
       sub: p.sub ?? '',
       expireAt: TokenVerifier.expireAt(p),
       channels: channels ?? [],

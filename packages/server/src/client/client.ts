@@ -16,6 +16,7 @@ import {
   type DisconnectCode,
   type ReplyError,
 } from '@roomcast/protocol';
+import type { PriorityLevel } from '../bus/bus.ts';
 import type { SharedFrame } from '../gateway/frame.ts';
 import type { SubscriberConn, Subscription } from '../hub/subscription.ts';
 import type { RoomcastNode } from '../node.ts';
@@ -40,6 +41,8 @@ export class Client implements SubscriberConn {
   name = '';
   version = '';
   connInfo: string | undefined;
+  /** Delivery class granted by the connection token (`roomcast.priority`), if any. */
+  priority: PriorityLevel | undefined;
   /** Unix seconds when the connection's credentials expire (0 = never). */
   expireAt = 0;
   readonly subs = new Map<string, Subscription>();
@@ -215,6 +218,7 @@ export class Client implements SubscriberConn {
     }
     this.skips = 0;
     const bytes = frame.bytesFor(this.transport.deflate);
+    if (bytes !== frame.plain) this.node.stats.framesDeflated++;
     this.node.stats.framesOut++;
     this.node.stats.bytesOut += bytes.length;
     this.transport.write(bytes);

@@ -56,6 +56,7 @@ export async function handleConnect(client: Client, id: number, req: ConnectRequ
   client.user = claims?.sub ?? '';
   if (claims?.info !== undefined) client.connInfo = claims.info;
   client.expireAt = claims?.expireAt ?? 0;
+  if (claims?.priority !== undefined) client.priority = claims.priority;
   client.name = req.name ?? '';
   client.version = req.version ?? '';
   client.state = 'connected';

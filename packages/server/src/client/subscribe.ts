@@ -151,6 +151,8 @@ export async function handleSubscribe(client: Client, id: number, req: Subscribe
   const parsed = node.namespaces.resolve(channel);
   if (!parsed) return client.replyError(id, Errors.unknownChannel);
   if (client.subs.has(channel)) return client.replyError(id, Errors.alreadySubscribed);
+  const guard = node.rooms.guardSubscribe(client, parsed);
+  if (guard) return client.replyError(id, guard);
   let clientSide = 0;
   for (const s of client.subs.values()) if (!s.serverSide) clientSide++;
   if (clientSide >= cfg.channelLimit) return client.replyError(id, Errors.limitExceeded);

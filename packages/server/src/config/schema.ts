@@ -36,6 +36,94 @@ export const Priority = Type.Union(
 );
 export type Priority = Static<typeof Priority>;
 
+const share = (def: number, what: string) =>
+  Type.Number({
+    default: def,
+    minimum: 0,
+    maximum: 1,
+    description: `share of the per-second cap for ${what}`,
+  });
+
+/**
+ * The live-room engine of a namespace (SPEC F2): per-room batch window at each gateway,
+ * priority classes, per-viewer caps with per-class quotas and carry-over, conflation,
+ * upstream admission. Seeds 002/003/004 give the defaults (200 msgs/s per room, 1 s
+ * aggregation, at most 20 messages per viewer per second).
+ */
+export const RoomOptions = Type.Object(
+  {
+    enabled: bool(false, {
+      description: 'run channels of this namespace through the room engine (lossy by design)',
+    }),
+    windowMs: int(1000, {
+      description:
+        'longest batch window of a big room; frames per viewer per second stay ≤ 1000/windowMs plus priority flushes',
+    }),
+    smallRoomViewers: int(10, {
+      description: 'rooms with at most this many viewers on a node flush at once',
+    }),
+    largeRoomViewers: int(1000, {
+      minimum: 1,
+      description: 'rooms with at least this many viewers on a node use the full window (linear in between)',
+    }),
+    maxPerSecond: int(20, {
+      minimum: 1,
+      description: 'messages per viewer per second per room (system, gift and high are never dropped)',
+    }),
+    quotas: Type.Object(
+      {
+        system: share(0.1, 'system notices'),
+        gift: share(0.15, 'gifts'),
+        high: share(0.15, 'streamer/admin/paid messages'),
+        normal: share(0.45, 'chat'),
+        low: share(0.15, 'likes and entry notices'),
+      },
+      {
+        default: {},
+        additionalProperties: false,
+        description: 'per-class shares of maxPerSecond; unused quota carries over to the next class',
+      },
+    ),
+    staleSeconds: int(10, { description: 'chat older than this at flush time is dropped (stale)' }),
+    queueLimit: int(5000, {
+      minimum: 1,
+      description: 'messages kept per class between flushes; older ones are dropped (overflow)',
+    }),
+    publishRate: int(200, {
+      description:
+        'client publishes accepted per room per second on a node (0 = unlimited); beyond: error 424',
+    }),
+    userRate: Type.Number({
+      default: 1,
+      minimum: 0,
+      description: 'client publishes per user per room per second (0 = unlimited); beyond: error 111',
+    }),
+    userBurst: int(3, { minimum: 1, description: 'burst allowance of userRate' }),
+    likeRate: Type.Number({
+      default: 5,
+      minimum: 0,
+      description: 'like messages per user per room per second, burst 2x (0 = unlimited); beyond: error 111',
+    }),
+    maxMessageBytes: int(1024, { minimum: 16, description: 'largest client publication; larger: error 423' }),
+    maxTextLength: int(200, {
+      minimum: 1,
+      description: 'longest chat text in characters; longer: error 423',
+    }),
+    conflate: bool(true, {
+      description:
+        'merge likes and entry notices into counts and identical texts into one message with a count',
+    }),
+    entryNotices: bool(true, {
+      description: 'announce signed-in viewers entering the room (conflated into counts)',
+    }),
+    onlineIntervalSeconds: int(5, {
+      description: 'push {"type":"online"} counts to the room this often when they changed (0 = never)',
+    }),
+  },
+  { default: {}, additionalProperties: false },
+);
+export type RoomOptions = Static<typeof RoomOptions>;
+
 /** Options of a channel namespace (`<name>:<rest>`); top-level channels use `channels`. */
 export const NamespaceOptions = Type.Object(
   {
@@ -74,6 +162,11 @@ export const NamespaceOptions = Type.Object(
       default: 'normal',
       description: 'class of client publications (the HTTP API sets its own with `priority`)',
     }),
+    roomScoped: bool(false, {
+      description:
+        'channels of this namespace belong to the room named after the colon: room bans, kicks and closes apply to them',
+    }),
+    room: RoomOptions,
   },
   { additionalProperties: false },
 );
@@ -100,7 +193,15 @@ export type Namespace = Static<typeof Namespace>;
  * reliable room events with history and recovery, `user:` a user's private recoverable inbox.
  */
 export const DEFAULT_NAMESPACES = [
-  { name: 'live', subscribe: 'anyone', publish: 'authenticated', presence: true, clientPriority: 'normal' },
+  {
+    name: 'live',
+    subscribe: 'anyone',
+    publish: 'authenticated',
+    presence: true,
+    clientPriority: 'normal',
+    roomScoped: true,
+    room: { enabled: true },
+  },
   {
     name: 'gift',
     subscribe: 'anyone',
@@ -109,6 +210,7 @@ export const DEFAULT_NAMESPACES = [
     historyTtlSeconds: 600,
     recovery: true,
     clientPriority: 'gift',
+    roomScoped: true,
   },
   {
     name: 'user',

@@ -198,6 +198,13 @@ export class Hub {
     }
   }
 
+  /** Delivers a message made on this node (e.g. online counts) to local subscribers only. */
+  deliverLocal(ch: LocalChannel, msg: PubMessage): void {
+    const sink = this.sinks.get(ch);
+    if (sink) sink.accept(ch, msg);
+    else this.enqueue(ch, msg);
+  }
+
   /** Default sink: collect until the end of this event-loop turn. */
   enqueue(ch: LocalChannel, msg: PubMessage): void {
     ch.pendingPubs.push(msg);
@@ -249,7 +256,7 @@ export class Hub {
    * get the messages buffered. Big rooms are written in chunks, yielding between them, so
    * pings, accepts and other rooms stay live.
    */
-  broadcast(ch: LocalChannel, msgs: PubMessage[], text: string, lossy: boolean): void {
+  broadcast(ch: LocalChannel, msgs: PubMessage[], text: string, lossy: boolean, done?: () => void): void {
     const frame = new SharedFrame(text, this.opts.compressionThreshold);
     const stats = this.opts.stats;
     stats.broadcasts++;
@@ -270,6 +277,7 @@ export class Hub {
     const n = ch.subs.length;
     if (n <= this.fanoutChunk) {
       write(ch.subs, 0, n);
+      done?.();
       return;
     }
     const snapshot = ch.subs.slice();
@@ -277,6 +285,7 @@ export class Hub {
       const to = Math.min(from + this.fanoutChunk, snapshot.length);
       write(snapshot, from, to);
       if (to < snapshot.length) setImmediate(step, to);
+      else done?.();
     };
     step(0);
   }

@@ -2,13 +2,15 @@
 // process). Hot-path numbers come from NodeStats on scrape; labelled counters are used only on
 // paths that are not per delivery.
 
-import { Counter, Gauge, Registry, collectDefaultMetrics, type Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { NodeStats } from './stats.ts';
 
 export interface MetricSources {
   stats: NodeStats;
   connections: () => number;
   channels: () => number;
+  /** Room engine totals: drops and upstream rejections by reason, merged messages. */
+  rooms: () => { drops: Record<string, number>; rejected: Record<string, number>; merged: number };
 }
 
 export class Metrics {
@@ -18,7 +20,8 @@ export class Metrics {
   private readonly disconnects: Counter<'code'>;
   private readonly protocolErrors: Counter;
   readonly apiCalls: Counter<'method' | 'status'>;
-  readonly histograms: Histogram[] = [];
+  private readonly windowWait: Histogram;
+  private readonly fanout: Histogram;
 
   constructor(src: MetricSources, opts: { defaultMetrics: boolean; labels: Record<string, string> }) {
     const r = this.registry;
@@ -73,6 +76,11 @@ export class Metrics {
     counter('roomcast_frames_out_total', 'Shared frames written to connections', () => s.framesOut);
     counter('roomcast_bytes_out_total', 'Bytes of shared frames written to connections', () => s.bytesOut);
     counter(
+      'roomcast_frames_deflated_total',
+      'Shared frames written deflated (compressed once per batch)',
+      () => s.framesDeflated,
+    );
+    counter(
       'roomcast_skipped_frames_total',
       'Lossy frames skipped for slow connections',
       () => s.skippedFrames,
@@ -100,6 +108,46 @@ export class Metrics {
       help: 'Malformed client frames',
       registers: [r],
     });
+    const byReason = (name: string, help: string, read: () => Record<string, number>): void => {
+      new Counter({
+        name,
+        help,
+        labelNames: ['reason'],
+        registers: [r],
+        collect() {
+          this.reset();
+          for (const [reason, n] of Object.entries(read())) this.inc({ reason }, n);
+        },
+      });
+    };
+    byReason(
+      'roomcast_room_drops_total',
+      'Room messages dropped by downstream policy, by reason (cap, stale, overflow)',
+      () => src.rooms().drops,
+    );
+    byReason(
+      'roomcast_room_rejected_total',
+      'Client publishes refused by room admission, by reason',
+      () => src.rooms().rejected,
+    );
+    counter(
+      'roomcast_room_merged_total',
+      'Room messages folded into conflated messages',
+      () => src.rooms().merged,
+    );
+    const ms = [0, 1, 5, 10, 25, 50, 100, 250, 500, 750, 1000, 1500, 2500, 5000].map((x) => x / 1000);
+    this.windowWait = new Histogram({
+      name: 'roomcast_room_window_wait_seconds',
+      help: 'Time a delivered room message waited between arrival at the node and its batch flush',
+      buckets: ms,
+      registers: [r],
+    });
+    this.fanout = new Histogram({
+      name: 'roomcast_room_fanout_seconds',
+      help: 'Time to write one room batch to every local viewer',
+      buckets: ms,
+      registers: [r],
+    });
     this.apiCalls = new Counter({
       name: 'roomcast_api_calls_total',
       help: 'HTTP API calls by method and result',
@@ -119,5 +167,11 @@ export class Metrics {
   }
   protocolError(): void {
     this.protocolErrors.inc();
+  }
+  observeWindowWait(ms: number): void {
+    this.windowWait.observe(ms / 1000);
+  }
+  observeFanout(ms: number): void {
+    this.fanout.observe(ms / 1000);
   }
 }

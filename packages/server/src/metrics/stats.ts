@@ -9,7 +9,9 @@ export class NodeStats {
   broadcasts = 0;
   framesOut = 0;
   bytesOut = 0;
+  /** Shared frames written in their deflated form (permessage-deflate clients). */
+  framesDeflated = 0;
   /** Lossy frames skipped for connections over the soft queue limit. */
   skippedFrames = 0;
-  publicationsIn = { api: 0, client: 0 };
+  publicationsIn = { api: 0, client: 0, system: 0 };
 }
