@@ -10,7 +10,8 @@
 //
 // Loss: Redis pub/sub is at-most-once. When a subscriber connection drops, messages sent
 // meanwhile are gone; once it is back (and resubscribed) the endpoint calls `onReset` so the
-// node re-checks its positioned streams against history.
+// node re-checks its positioned streams against history. The call waits (up to RESET_WAIT_MS)
+// for the shared command connection too, since those checks read history through it.
 
 import type { Bus, BusEndpoint, BusHandler, BusMessage, ControlMessage } from '@roomcast/server';
 import { decodeBusMessage, decodeControl, encodeBusMessage, encodeControl } from './codec.ts';
@@ -18,6 +19,9 @@ import type { CommandConnection, ConnectionSettings, RedisTarget } from './conne
 import { RedisUnavailableError } from './errors.ts';
 import type { KeyLayout } from './keys.ts';
 import { openPubSub, type MessageListener, type PubSubConnection } from './pubsub.ts';
+
+/** How long onReset waits for the command connection after the subscriber is back. */
+const RESET_WAIT_MS = 5000;
 
 export interface RedisBusContext {
   target: RedisTarget;
@@ -60,7 +64,9 @@ class RedisBusEndpoint implements BusEndpoint {
   async start(): Promise<void> {
     this.#conn = await openPubSub(this.#ctx.target, this.#ctx.settings, {
       sharded: this.#ctx.sharded,
-      onReconnect: () => this.#reset(),
+      onReconnect: () => {
+        void this.#ctx.commands.whenReady(RESET_WAIT_MS).then(() => this.#reset());
+      },
     });
     try {
       await this.#conn.subscribe(this.#ctx.keys.control, (m) => this.#onControl(m));

@@ -45,6 +45,11 @@ export interface CommandConnection {
   send(key: string | undefined, args: readonly string[]): Promise<unknown>;
   /** EVALSHA routed by the first key, loading the script on NOSCRIPT. */
   eval(script: LuaScript, keys: readonly string[], args: readonly string[]): Promise<unknown>;
+  /**
+   * Resolves true once the connection is up (at once when it is), false after `timeoutMs`.
+   * A cluster client has no single state: it resolves true at once.
+   */
+  whenReady(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -129,6 +134,7 @@ abstract class BaseCommands implements CommandConnection {
   }
 
   protected abstract raw(key: string | undefined, args: readonly string[]): Promise<unknown>;
+  abstract whenReady(timeoutMs: number): Promise<boolean>;
   abstract close(): Promise<void>;
 
   send(key: string | undefined, args: readonly string[]): Promise<unknown> {
@@ -195,6 +201,20 @@ class StandaloneCommands extends BaseCommands {
     return this.client.sendCommand(args);
   }
 
+  whenReady(timeoutMs: number): Promise<boolean> {
+    if (this.client.isReady) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.client.off('ready', onReady);
+        resolve(ok);
+      };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.client.on('ready', onReady);
+    });
+  }
+
   async close(): Promise<void> {
     this.client.destroy();
   }
@@ -211,6 +231,10 @@ class ClusterCommands extends BaseCommands {
 
   protected raw(key: string | undefined, args: readonly string[]): Promise<unknown> {
     return this.cluster.sendCommand(key, false, [...args]);
+  }
+
+  async whenReady(): Promise<boolean> {
+    return true;
   }
 
   async close(): Promise<void> {
