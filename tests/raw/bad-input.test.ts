@@ -153,6 +153,24 @@ describe('bad input (raw sockets)', () => {
     await bystanderStillServed();
   });
 
+  it('accepts compressed commands from a permessage-deflate client', async () => {
+    const c = await rawClient(s.wsUrl);
+    c.ws.close();
+    const { default: WebSocket } = await import('ws');
+    const ws = new WebSocket(s.wsUrl, { perMessageDeflate: { threshold: 0 } });
+    const got: string[] = [];
+    ws.on('message', (d: Buffer) => got.push(...d.toString().split('\n')));
+    await once(ws, 'open');
+    assert.match(ws.extensions, /permessage-deflate/);
+    ws.send('{"id":1,"connect":{}}\n{"id":2,"subscribe":{"channel":"live:zipped"}}');
+    await waitFor(() => got.length >= 2, { what: 'replies to compressed commands' });
+    assert.deepEqual(
+      got.map((l) => (JSON.parse(l) as { id: number }).id),
+      [1, 2],
+    );
+    ws.close();
+  });
+
   it('refuses other paths with 404 and cross-site origins with 403', async () => {
     await assert.rejects(rawClient(s.wsUrl.replace('/connection/websocket', '/elsewhere')), /HTTP 404/);
     await assert.rejects(rawClient(s.wsUrl, { Origin: 'https://evil.example' }), /HTTP 403/);

@@ -22,7 +22,7 @@ import type { SubscriberConn, Subscription } from '../hub/subscription.ts';
 import type { RoomcastNode } from '../node.ts';
 import { handleCommand } from './commands.ts';
 import { handleConnect } from './connect.ts';
-import type { Transport } from './transport.ts';
+import type { Transport, TransportHandler } from './transport.ts';
 
 export type ClientState = 'connecting' | 'rejected' | 'connected' | 'closed';
 
@@ -31,7 +31,7 @@ const MAX_QUEUED_FRAMES = 64;
 /** Consecutive skipped lossy frames before a reader counts as slow even under the byte limit. */
 const MAX_CONSECUTIVE_SKIPS = 50;
 
-export class Client implements SubscriberConn {
+export class Client implements SubscriberConn, TransportHandler {
   readonly id: string = randomUUID();
   readonly node: RoomcastNode;
   readonly transport: Transport;
@@ -52,10 +52,11 @@ export class Client implements SubscriberConn {
   lastPingTick = -1;
   pongOk = true;
 
-  private out: string[] = [];
+  /** Lines waiting for this turn's frame (null when none: idle sessions hold no arrays). */
+  private out: string[] | null = null;
   private outScheduled = false;
   private busy = false;
-  private queue: string[] = [];
+  private queue: string[] | null = null;
   private skips = 0;
   private rateTokens: number;
   private rateAt = Date.now();
@@ -79,6 +80,23 @@ export class Client implements SubscriberConn {
 
   // ---- inbound -------------------------------------------------------------------------------
 
+  onText(text: string): void {
+    this.onFrame(text);
+  }
+
+  /** JSON mode takes text frames only. */
+  onBinary(): void {
+    this.disconnect(Disconnects.badRequest);
+  }
+
+  onPong(): void {
+    // WebSocket-level pongs are not part of protocol v2 liveness (the `{}` command is).
+  }
+
+  onClosed(code: number): void {
+    this.onTransportClosed(code);
+  }
+
   /** One inbound text frame (one or more newline-separated commands). */
   onFrame(text: string): void {
     if (this.state === 'closed') return;
@@ -87,6 +105,7 @@ export class Client implements SubscriberConn {
       return;
     }
     if (this.busy) {
+      this.queue ??= [];
       if (this.queue.length >= MAX_QUEUED_FRAMES) {
         this.disconnect(Disconnects.tooManyRequests);
         return;
@@ -142,8 +161,9 @@ export class Client implements SubscriberConn {
         return;
       }
     }
-    const next = this.queue.shift();
+    const next = this.queue?.shift();
     if (next !== undefined) this.runLines(splitFrame(next), 0);
+    else this.queue = null;
   }
 
   private dispatch(cmd: Command): Promise<void> | void {
@@ -174,7 +194,7 @@ export class Client implements SubscriberConn {
   /** Queues one message line; lines of one turn go out as one frame. */
   send(line: string): void {
     if (this.state === 'closed') return;
-    this.out.push(line);
+    (this.out ??= []).push(line);
     if (!this.outScheduled) {
       this.outScheduled = true;
       queueMicrotask(() => this.flushOut());
@@ -192,9 +212,10 @@ export class Client implements SubscriberConn {
 
   flushOut(): void {
     this.outScheduled = false;
-    if (this.out.length === 0 || this.state === 'closed') return;
-    const text = this.out.length === 1 ? (this.out[0] as string) : this.out.join('\n');
-    this.out = [];
+    const out = this.out;
+    if (out === null || this.state === 'closed') return;
+    this.out = null;
+    const text = out.length === 1 ? (out[0] as string) : out.join('\n');
     if (this.transport.bufferedBytes() > this.node.config.client.queueHardLimitBytes) {
       this.disconnect(Disconnects.slow);
       return;
@@ -204,7 +225,7 @@ export class Client implements SubscriberConn {
 
   deliverShared(frame: SharedFrame, lossy: boolean): void {
     if (this.state !== 'connected') return;
-    if (this.out.length > 0) this.flushOut();
+    if (this.out !== null) this.flushOut();
     const queued = this.transport.bufferedBytes();
     const limits = this.node.config.client;
     if (queued > limits.queueHardLimitBytes) {
@@ -261,8 +282,8 @@ export class Client implements SubscriberConn {
   disconnect(d: DisconnectCode): void {
     if (this.state === 'closed') return;
     // Replies queued this turn (e.g. the error that caused the close) go out first.
-    if (this.out.length > 0) this.transport.writeText(this.out.join('\n'));
-    this.out = [];
+    if (this.out !== null) this.transport.writeText(this.out.join('\n'));
+    this.out = null;
     this.node.metrics.disconnect(d.code);
     this.teardown();
     this.transport.close(d.code, d.reason);
@@ -278,8 +299,8 @@ export class Client implements SubscriberConn {
   private teardown(): void {
     const wasConnected = this.state === 'connected';
     this.state = 'closed';
-    this.out = [];
-    this.queue = [];
+    this.out = null;
+    this.queue = null;
     for (const sub of this.subs.values()) this.node.unsubscribeLocal(this, sub);
     this.subs.clear();
     this.node.removeClient(this, wasConnected);

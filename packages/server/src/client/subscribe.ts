@@ -121,8 +121,8 @@ export async function establish(
 export function goLive(client: Client, e: Established): void {
   const { sub } = e;
   if (sub.local === null || client.state !== 'connected') return;
-  const buffered = sub.buffer;
-  sub.buffer = [];
+  const buffered = sub.buffer ?? [];
+  sub.buffer = null;
   sub.live = true;
   let pubs = buffered.filter((m): m is PubMessage => m.type === 'pub');
   if (sub.positioned) {

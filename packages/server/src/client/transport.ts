@@ -1,5 +1,17 @@
 // What a client session needs from its transport (WebSocket today; SSE/HTTP-streaming later).
 
+/** What a transport reports to its session (the Client implements it). */
+export interface TransportHandler {
+  /** One inbound text message. */
+  onText(text: string): void;
+  /** One inbound binary message (not accepted in JSON mode). */
+  onBinary(): void;
+  /** A transport-level pong (WebSocket pong frame). */
+  onPong(): void;
+  /** The transport closed; called exactly once, with the close code seen. */
+  onClosed(code: number): void;
+}
+
 export interface Transport {
   readonly kind: 'websocket';
   /** The client negotiated permessage-deflate (shared compressed frames may be sent). */

@@ -1,20 +1,20 @@
-// WebSocket gateway: the upgrade is handled here (path, caps, Origin, protocol) before `ws`
-// completes the handshake, so refused clients cost one HTTP response and no WebSocket state.
+// WebSocket gateway: the upgrade is handled here (path, caps, Origin, handshake) and the socket
+// is then owned by a WsConnection; refused clients cost one HTTP response and no WebSocket state.
 
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { Disconnects, type DisconnectCode } from '@roomcast/protocol';
-import { WebSocketServer, type WebSocket } from 'ws';
-import type { Client } from '../client/client.ts';
 import type { RoomcastNode } from '../node.ts';
 import { originAllowed } from './origin.ts';
-import { WsTransport } from './ws-transport.ts';
+import { handshake } from './ws/handshake.ts';
+import { WsConnection } from './ws/ws-connection.ts';
 
 export const WEBSOCKET_PATH = '/connection/websocket';
 
 /** Connections kept free of the open-files limit for listeners, logs and outbound clients. */
 const FD_RESERVE = 256;
+const PROTOCOLS = ['centrifuge-json', 'centrifuge-protobuf'];
 
 /** The soft open-files limit of this process (Linux), or undefined. */
 function openFilesLimit(): number | undefined {
@@ -26,10 +26,10 @@ function openFilesLimit(): number | undefined {
   }
 }
 
-function refuse(socket: Socket, status: number, text: string, body: string): void {
+function refuse(socket: Socket, status: number, text: string, body: string, headers = ''): void {
   if (socket.writable) {
     socket.end(
-      `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n${headers}` +
         `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
   }
@@ -41,39 +41,28 @@ export const normalizeIp = (ip: string | undefined): string =>
 
 export class Gateway {
   private readonly node: RoomcastNode;
-  private readonly wss: WebSocketServer;
   private readonly perIp = new Map<string, number>();
   private readonly maxConnections: number;
-  private open = 0;
+  private readonly sockets = new Set<WsConnection>();
   accepting = true;
+  /** One function for every connection's end (no closure per connection). */
+  private readonly onGone = (conn: WsConnection): void => {
+    if (!this.sockets.delete(conn)) return;
+    const ip = conn.remoteAddress;
+    const n = (this.perIp.get(ip) ?? 1) - 1;
+    if (n <= 0) this.perIp.delete(ip);
+    else this.perIp.set(ip, n);
+  };
 
   constructor(node: RoomcastNode) {
     this.node = node;
     const c = node.config.client;
     this.maxConnections =
       c.maxConnections > 0 ? c.maxConnections : Math.max((openFilesLimit() ?? 20_000) - FD_RESERVE, 64);
-    this.wss = new WebSocketServer({
-      noServer: true,
-      maxPayload: c.maxPayloadBytes,
-      maxFragments: c.maxFragments,
-      // Answer the subprotocol the client offered (browsers and ws reject a missing echo).
-      handleProtocols: (protocols) => (protocols.has('centrifuge-json') ? 'centrifuge-json' : false),
-      clientTracking: false,
-      // Compression is negotiated so shared pre-compressed frames can be sent; ws never
-      // compresses by itself (threshold), and no context is kept in either direction.
-      perMessageDeflate:
-        c.compressionThresholdBytes > 0
-          ? {
-              serverNoContextTakeover: true,
-              clientNoContextTakeover: true,
-              threshold: Number.MAX_SAFE_INTEGER,
-            }
-          : false,
-    });
   }
 
   get connections(): number {
-    return this.open;
+    return this.sockets.size;
   }
 
   get connectionLimit(): number {
@@ -86,56 +75,46 @@ export class Gateway {
       return refuse(socket, 404, 'Not Found', 'no WebSocket endpoint here');
     if (!this.accepting)
       return refuse(socket, 503, 'Service Unavailable', 'node is shutting down or draining');
-    if (this.open >= this.maxConnections)
+    if (this.sockets.size >= this.maxConnections) {
       return refuse(socket, 503, 'Service Unavailable', 'connection limit reached');
+    }
     const ip = normalizeIp(socket.remoteAddress);
     const perIpMax = this.node.config.client.maxConnectionsPerIp;
     const ipCount = this.perIp.get(ip) ?? 0;
-    if (perIpMax > 0 && ipCount >= perIpMax)
+    if (perIpMax > 0 && ipCount >= perIpMax) {
       return refuse(socket, 429, 'Too Many Requests', 'too many connections from this address');
-    if (!originAllowed(req.headers.origin, req.headers.host, this.node.config.client.allowedOrigins)) {
+    }
+    const cfg = this.node.config.client;
+    if (!originAllowed(req.headers.origin, req.headers.host, cfg.allowedOrigins)) {
       return refuse(socket, 403, 'Forbidden', 'origin not allowed');
     }
-    const offered = String(req.headers['sec-websocket-protocol'] ?? '');
+    const hs = handshake(req, { protocols: PROTOCOLS, deflate: cfg.compressionThresholdBytes > 0 });
+    if (!hs.ok) return refuse(socket, hs.status, 'Bad Request', hs.reason, hs.headers);
     const protobuf =
-      offered.includes('centrifuge-protobuf') ||
+      hs.protocol === 'centrifuge-protobuf' ||
       url.searchParams.get('format') === 'protobuf' ||
       url.searchParams.get('cf_protocol') === 'protobuf';
 
+    socket.write(hs.response);
+    const conn = new WsConnection(socket, {
+      deflate: hs.deflate,
+      protocol: hs.protocol,
+      remoteAddress: ip,
+      maxPayload: cfg.maxPayloadBytes,
+      maxFragments: cfg.maxFragments,
+      compressionThreshold: cfg.compressionThresholdBytes,
+      onGone: this.onGone,
+    });
     this.perIp.set(ip, ipCount + 1);
-    this.open++;
-    socket.once('close', () => {
-      this.open--;
-      const n = (this.perIp.get(ip) ?? 1) - 1;
-      if (n <= 0) this.perIp.delete(ip);
-      else this.perIp.set(ip, n);
-    });
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
-      if (protobuf) {
-        // The Protobuf wire format is not implemented yet: a terminal code tells the SDK so.
-        ws.close(Disconnects.inappropriateProtocol.code, 'protobuf format not supported');
-        return;
-      }
-      this.attach(ws, socket, ip);
-    });
-  }
-
-  private attach(ws: WebSocket, socket: Socket, ip: string): void {
-    socket.setNoDelay(true);
-    const transport = new WsTransport(ws, socket, ip, this.node.config.client.compressionThresholdBytes);
-    const client: Client = this.node.createClient(transport);
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) {
-        // JSON mode takes text frames only.
-        client.disconnect(Disconnects.badRequest);
-        return;
-      }
-      client.onFrame((data as Buffer).toString('utf8'));
-    });
-    ws.on('error', (err) => {
-      this.node.log.debug({ client: client.id, err: err.message }, 'websocket error');
-    });
-    ws.on('close', (code) => client.onTransportClosed(code));
+    this.sockets.add(conn);
+    if (protobuf) {
+      // The Protobuf wire format is not implemented yet: a terminal code tells the SDK so.
+      conn.start({ onText() {}, onBinary() {}, onPong() {}, onClosed() {} }, Buffer.alloc(0));
+      conn.close(Disconnects.inappropriateProtocol.code, 'protobuf format not supported');
+      return;
+    }
+    const client = this.node.createClient(conn);
+    conn.start(client, head);
   }
 
   /** Stops accepting and closes every session with `code` (graceful shutdown or drain). */

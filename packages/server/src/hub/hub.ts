@@ -269,6 +269,7 @@ export class Hub {
           sub.conn.deliverShared(frame, lossy);
           live++;
         } else {
+          sub.buffer ??= [];
           for (const m of msgs) sub.buffer.push(m);
         }
       }

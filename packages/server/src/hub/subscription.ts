@@ -27,7 +27,7 @@ export class Subscription {
    * offset afterwards, so nothing is lost or duplicated between the history read and live flow.
    */
   live = false;
-  buffer: BusMessage[] = [];
+  buffer: BusMessage[] | null = null;
   /** A gap was seen while not yet live: tell the client right after the reply. */
   broken = false;
   joinLeave = false;
