@@ -2,7 +2,12 @@
 // stores and by bus publishes, plus one subscriber connection per attached bus endpoint.
 
 import { RedisBus } from './bus.ts';
-import { openCommands, type CommandConnection, type ConnectionSettings, type RedisTarget } from './connection.ts';
+import {
+  openCommands,
+  type CommandConnection,
+  type ConnectionSettings,
+  type RedisTarget,
+} from './connection.ts';
 import { RedisConfigError } from './errors.ts';
 import { RedisHistoryStore } from './history.ts';
 import { KeyLayout } from './keys.ts';
@@ -79,7 +84,8 @@ export async function createRedisAdapters(opts: RedisAdaptersOptions): Promise<R
   const keys = new KeyLayout(opts.prefix ?? 'roomcast:');
   let target: RedisTarget;
   if (opts.cluster) {
-    if (opts.cluster.rootNodes.length === 0) throw new RedisConfigError('redis cluster needs at least one root node');
+    if (opts.cluster.rootNodes.length === 0)
+      throw new RedisConfigError('redis cluster needs at least one root node');
     target = { cluster: { rootNodes: opts.cluster.rootNodes } };
   } else if (opts.url !== undefined) {
     target = { url: opts.url };

@@ -100,7 +100,9 @@ class RedisBusEndpoint implements BusEndpoint {
     try {
       this.#handler.onControl(decodeControl(raw));
     } catch (err) {
-      this.#ctx.settings.onError(err instanceof Error ? err : new Error('bus control message failed', { cause: err }));
+      this.#ctx.settings.onError(
+        err instanceof Error ? err : new Error('bus control message failed', { cause: err }),
+      );
     }
   }
 
@@ -129,7 +131,12 @@ class RedisBusEndpoint implements BusEndpoint {
     state.tail = tail;
     // Forget idle, unsubscribed channels so the map follows the subscriptions.
     void tail.then(() => {
-      if (state.tail === tail && !state.subscribed && !state.wanted && this.#channels.get(channel) === state) {
+      if (
+        state.tail === tail &&
+        !state.subscribed &&
+        !state.wanted &&
+        this.#channels.get(channel) === state
+      ) {
         this.#channels.delete(channel);
       }
     });

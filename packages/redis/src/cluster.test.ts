@@ -8,6 +8,7 @@ import { createClient } from 'redis';
 import type { BusHandler, BusMessage } from '@roomcast/server';
 import { busContract, historyContract, uniquePrefix, waitFor } from '@roomcast/server/testing';
 import { createRedisAdapters, type RedisAdapters } from './adapters.ts';
+import { replyStrings } from './lua.ts';
 import { TestRedisCluster } from './testing/redis-cluster.ts';
 import { deleteKeysByPrefix } from './testing/redis-env.ts';
 import { redisServerSkipReason } from './testing/redis-server.ts';
@@ -21,7 +22,9 @@ describe('redis adapters on a Redis Cluster (3 masters)', { skip, timeout: 120_0
     return cluster.urls;
   };
 
-  async function clusterAdapters(tag: string): Promise<{ adapters: RedisAdapters; cleanup: () => Promise<void> }> {
+  async function clusterAdapters(
+    tag: string,
+  ): Promise<{ adapters: RedisAdapters; cleanup: () => Promise<void> }> {
     const prefix = uniquePrefix(`redis-cluster-${tag}`);
     const adapters = await createRedisAdapters({ cluster: { rootNodes: urls() }, prefix, onError: () => {} });
     return {
@@ -59,21 +62,24 @@ describe('redis adapters on a Redis Cluster (3 masters)', { skip, timeout: 120_0
     const ep = await adapters.bus.attach(handler);
     const masters = urls().map((url) => createClient({ url }));
     try {
-      const channels = Array.from({ length: 24 }, (_, i) =>
-        [`gift:房间 ${i}`, `user:{${i}}`, `live:a b:c}{${i}`, `%7B${i}`][i % 4] ?? '',
+      const channels = Array.from(
+        { length: 24 },
+        (_, i) => [`gift:房间 ${i}`, `user:{${i}}`, `live:a b:c}{${i}`, `%7B${i}`][i % 4] ?? '',
       );
       for (const ch of channels) await ep.subscribe(ch);
-      for (const ch of channels) await adapters.history.append(ch, { data: JSON.stringify(ch) }, {
-        size: 10,
-        ttlMs: 0,
-        metaTtlMs: 60_000,
-        idempotencyKey: 'k',
-      });
+      for (const ch of channels)
+        await adapters.history.append(
+          ch,
+          { data: JSON.stringify(ch) },
+          {
+            size: 10,
+            ttlMs: 0,
+            metaTtlMs: 60_000,
+            idempotencyKey: 'k',
+          },
+        );
       await waitFor(() => got.length === channels.length, { what: 'one publication per channel' });
-      assert.deepEqual(
-        got.map((g) => g.channel).sort(),
-        [...channels].sort(),
-      );
+      assert.deepEqual(got.map((g) => g.channel).sort(), [...channels].sort());
 
       // Which master holds each shard channel subscription and each key.
       for (const m of masters) {
@@ -83,14 +89,20 @@ describe('redis adapters on a Redis Cluster (3 masters)', { skip, timeout: 120_0
       const owner = new Map<string, number>();
       const perMaster: number[] = [];
       for (const [i, m] of masters.entries()) {
-        const subs = (await m.sendCommand(['PUBSUB', 'SHARDCHANNELS', `${adapters.keys.prefix}*`])) as string[];
+        const subs = replyStrings(
+          await m.sendCommand(['PUBSUB', 'SHARDCHANNELS', `${adapters.keys.prefix}*`]),
+          'PUBSUB SHARDCHANNELS',
+        );
         perMaster.push(subs.length);
         for (const s of subs) {
           assert.equal(owner.has(s), false, `${s} subscribed on two masters`);
           owner.set(s, i);
         }
       }
-      assert.ok(perMaster.filter((n) => n > 0).length >= 2, `shard channels per master: ${perMaster.join(', ')}`);
+      assert.ok(
+        perMaster.filter((n) => n > 0).length >= 2,
+        `shard channels per master: ${perMaster.join(', ')}`,
+      );
       for (const ch of channels) {
         const home = owner.get(adapters.keys.busChannel(ch));
         assert.notEqual(home, undefined, `${ch} has a shard subscription`);
@@ -108,7 +120,9 @@ describe('redis adapters on a Redis Cluster (3 masters)', { skip, timeout: 120_0
           );
         }
         const slots = await Promise.all(
-          [adapters.keys.busChannel(ch), ...keys].map((k) => adapters.commands.send(k, ['CLUSTER', 'KEYSLOT', k])),
+          [adapters.keys.busChannel(ch), ...keys].map((k) =>
+            adapters.commands.send(k, ['CLUSTER', 'KEYSLOT', k]),
+          ),
         );
         assert.equal(new Set(slots).size, 1, `one slot for ${ch}: ${slots.join(', ')}`);
       }

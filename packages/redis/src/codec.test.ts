@@ -48,7 +48,9 @@ describe('bus codec', () => {
             // Data is JSON text with any whitespace, newlines included.
             data: fc.json().map((j) => j.replace(/,/g, ',\n ')),
             info,
-            tags: fc.dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), { noNullPrototype: true }),
+            tags: fc.dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), {
+              noNullPrototype: true,
+            }),
             time: fc.nat(),
           },
           { requiredKeys: ['offset', 'data'], noNullPrototype: true },
@@ -59,7 +61,10 @@ describe('bus codec', () => {
       },
       { requiredKeys: ['type', 'pub'], noNullPrototype: true },
     );
-    const joinLeave = fc.record({ type: fc.constantFrom('join' as const, 'leave' as const), info }, { noNullPrototype: true });
+    const joinLeave = fc.record(
+      { type: fc.constantFrom('join' as const, 'leave' as const), info },
+      { noNullPrototype: true },
+    );
     fc.assert(
       fc.property(fc.oneof(pubMsg, joinLeave), (msg) => {
         assert.deepEqual(decodeBusMessage(encodeBusMessage(msg)), msg);
@@ -69,7 +74,17 @@ describe('bus codec', () => {
   });
 
   it('rejects foreign payloads with BusDecodeError', () => {
-    for (const bad of ['', 'x', 'p', 'p[1', 'p{"a":1}\n1', 'p["1"]\n1', 'j{}', 'p[1,2]\n1', 'p[1,null,null,9]\n1']) {
+    for (const bad of [
+      '',
+      'x',
+      'p',
+      'p[1',
+      'p{"a":1}\n1',
+      'p["1"]\n1',
+      'j{}',
+      'p[1,2]\n1',
+      'p[1,null,null,9]\n1',
+    ]) {
       assert.throws(() => decodeBusMessage(bad), BusDecodeError, bad);
     }
     assert.throws(() => decodeControl('{"type":"nope"}'), BusDecodeError);

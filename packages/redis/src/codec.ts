@@ -19,24 +19,28 @@ import type { ClientInfo, Publication } from '@roomcast/protocol';
 import type { BusMessage, ControlMessage, PriorityLevel, PubMessage } from '@roomcast/server';
 import { BusDecodeError } from './errors.ts';
 
-const num = (n: number): string => {
+const num = (n: number): number => {
   if (!Number.isFinite(n)) throw new RangeError(`bus message number is not finite: ${n}`);
-  return String(n);
+  return n;
 };
 
+/** ClientInfo as `[user, client, connInfo?, chanInfo?]` (JSON.stringify writes a hole as null). */
+function clientInfoArray(info: ClientInfo): unknown[] {
+  return info.chanInfo !== undefined
+    ? [info.user, info.client, info.connInfo ?? null, info.chanInfo]
+    : info.connInfo !== undefined
+      ? [info.user, info.client, info.connInfo]
+      : [info.user, info.client];
+}
+
 export function encodeClientInfo(info: ClientInfo): string {
-  let s = `[${JSON.stringify(info.user)},${JSON.stringify(info.client)}`;
-  if (info.chanInfo !== undefined) {
-    s += `,${info.connInfo === undefined ? 'null' : JSON.stringify(info.connInfo)},${JSON.stringify(info.chanInfo)}`;
-  } else if (info.connInfo !== undefined) {
-    s += `,${JSON.stringify(info.connInfo)}`;
-  }
-  return s + ']';
+  return JSON.stringify(clientInfoArray(info));
 }
 
 /**
  * Everything of a pub message after `p[<offset>,<epoch>`: the history script prepends those two
- * once it knows them.
+ * once it knows them. One JSON.stringify of the remaining header fields, trailing absent ones
+ * left out.
  */
 export function encodePubTail(
   pub: Omit<Publication, 'offset'>,
@@ -44,15 +48,17 @@ export function encodePubTail(
   kind: string | undefined,
 ): string {
   const { time, info, tags } = pub;
-  const last =
-    tags !== undefined ? 5 : info !== undefined ? 4 : kind !== undefined ? 3 : priority !== undefined ? 2 : time !== undefined ? 1 : 0;
-  let s = '';
-  if (last >= 1) s += time === undefined ? ',null' : `,${num(time)}`;
-  if (last >= 2) s += priority === undefined ? ',null' : `,${num(priority)}`;
-  if (last >= 3) s += kind === undefined ? ',null' : `,${JSON.stringify(kind)}`;
-  if (last >= 4) s += info === undefined ? ',null' : `,${encodeClientInfo(info)}`;
-  if (last >= 5) s += `,${JSON.stringify(tags)}`;
-  return `${s}]\n${pub.data}`;
+  if (time !== undefined) num(time);
+  if (priority !== undefined) num(priority);
+  let rest: unknown[];
+  if (tags !== undefined) rest = [time, priority, kind, info && clientInfoArray(info), tags];
+  else if (info !== undefined) rest = [time, priority, kind, clientInfoArray(info)];
+  else if (kind !== undefined) rest = [time, priority, kind];
+  else if (priority !== undefined) rest = [time, priority];
+  else if (time !== undefined) rest = [time];
+  else return `]\n${pub.data}`;
+  // "[a,b]" → ",a,b]"
+  return `,${JSON.stringify(rest).slice(1)}\n${pub.data}`;
 }
 
 export function encodeBusMessage(msg: BusMessage): string {
@@ -72,7 +78,8 @@ export function encodeBusMessage(msg: BusMessage): string {
 const isStr = (v: unknown): v is string => typeof v === 'string';
 
 function clientInfoFrom(v: unknown): ClientInfo {
-  if (!Array.isArray(v) || !isStr(v[0]) || !isStr(v[1])) throw new BusDecodeError('bad client info in bus message');
+  if (!Array.isArray(v) || !isStr(v[0]) || !isStr(v[1]))
+    throw new BusDecodeError('bad client info in bus message');
   const info: ClientInfo = { user: v[0], client: v[1] };
   const conn: unknown = v[2];
   const chan: unknown = v[3];
@@ -121,7 +128,8 @@ function decodePub(s: string): PubMessage {
   if (isStr(epoch)) msg.epoch = epoch;
   else if (epoch !== undefined && epoch !== null) throw new BusDecodeError('bad epoch in pub message');
   if (isPriority(priority)) msg.priority = priority;
-  else if (priority !== undefined && priority !== null) throw new BusDecodeError('bad priority in pub message');
+  else if (priority !== undefined && priority !== null)
+    throw new BusDecodeError('bad priority in pub message');
   if (isStr(kind)) msg.kind = kind;
   else if (kind !== undefined && kind !== null) throw new BusDecodeError('bad kind in pub message');
   return msg;
@@ -140,7 +148,13 @@ export function decodeBusMessage(s: string): BusMessage {
   }
 }
 
-const CONTROL_TYPES: ReadonlySet<string> = new Set(['disconnect', 'unsubscribe', 'subscribe', 'refresh', 'room']);
+const CONTROL_TYPES: ReadonlySet<string> = new Set([
+  'disconnect',
+  'unsubscribe',
+  'subscribe',
+  'refresh',
+  'room',
+]);
 
 export function encodeControl(msg: ControlMessage): string {
   return JSON.stringify(msg);

@@ -71,10 +71,15 @@ export function nodeRedisDefaults(s: ConnectionSettings, name: string) {
 }
 
 export function toRedisError(err: unknown, what: string, timeoutMs: number): Error {
-  if (err instanceof RedisCommandError || err instanceof RedisTimeoutError || err instanceof RedisUnavailableError) {
+  if (
+    err instanceof RedisCommandError ||
+    err instanceof RedisTimeoutError ||
+    err instanceof RedisUnavailableError
+  ) {
     return err;
   }
-  if (err instanceof ErrorReply) return new RedisCommandError(`redis ${what}: ${err.message}`, { cause: err });
+  if (err instanceof ErrorReply)
+    return new RedisCommandError(`redis ${what}: ${err.message}`, { cause: err });
   if (err instanceof TimeoutError) return new RedisTimeoutError(what, timeoutMs, { cause: err });
   const reason =
     err instanceof ClientOfflineError
@@ -123,7 +128,9 @@ export async function startWithin(
 }
 
 const isNoScript = (err: unknown): boolean =>
-  err instanceof RedisCommandError && err.cause instanceof ErrorReply && err.cause.message.startsWith('NOSCRIPT');
+  err instanceof RedisCommandError &&
+  err.cause instanceof ErrorReply &&
+  err.cause.message.startsWith('NOSCRIPT');
 
 abstract class BaseCommands implements CommandConnection {
   abstract readonly isCluster: boolean;
@@ -167,7 +174,9 @@ export type ClusterClient = ReturnType<typeof newClusterClient>;
 // Return types are inferred: node-redis's client types are generic over modules and RESP.
 export function newStandaloneClient(url: string, s: ConnectionSettings, name: string) {
   const client = createClient({ url, ...nodeRedisDefaults(s, name) });
-  client.on('error', (err: unknown) => s.onError(toRedisError(err, `connection ${name}`, s.commandTimeoutMs)));
+  client.on('error', (err: unknown) =>
+    s.onError(toRedisError(err, `connection ${name}`, s.commandTimeoutMs)),
+  );
   return client;
 }
 
@@ -182,7 +191,8 @@ export function newClusterClient(
     defaults: nodeRedisDefaults(s, name),
     minimizeConnections,
   });
-  const report = (err: unknown) => s.onError(toRedisError(err, `cluster connection ${name}`, s.commandTimeoutMs));
+  const report = (err: unknown) =>
+    s.onError(toRedisError(err, `cluster connection ${name}`, s.commandTimeoutMs));
   cluster.on('error', report);
   cluster.on('node-error', report);
   return cluster;

@@ -88,7 +88,12 @@ describe('redis adapters under faults', { skip, timeout: 90_000 }, () => {
   });
 
   /** Subscribes `ep` and waits until a publish from the healthy side reaches it. */
-  async function expectFlowing(ep: BusEndpoint, w: Watcher, channel: string, timeoutMs = 10_000): Promise<void> {
+  async function expectFlowing(
+    ep: BusEndpoint,
+    w: Watcher,
+    channel: string,
+    timeoutMs = 10_000,
+  ): Promise<void> {
     await ep.subscribe(channel);
     const sender = await direct.bus.attach(watcher());
     try {
@@ -120,7 +125,10 @@ describe('redis adapters under faults', { skip, timeout: 90_000 }, () => {
       await sleep(1500);
       const resetsBefore = w.resets;
       proxy.heal();
-      await waitFor(() => w.resets > resetsBefore, { timeoutMs: 10_000, what: 'onReset after the black hole' });
+      await waitFor(() => w.resets > resetsBefore, {
+        timeoutMs: 10_000,
+        what: 'onReset after the black hole',
+      });
       await expectFlowing(ep, w, 'live:bh');
       await ep.publish('live:bh', pub(2));
       const r = await adapters.history.append('gift:bh', { data: '2' }, limits);

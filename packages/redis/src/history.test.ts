@@ -56,7 +56,11 @@ describe('redis HistoryStore: atomic append + publish', { skip, timeout: 60_000 
       const results = await Promise.all(
         clients.flatMap((c, ci) =>
           Array.from({ length: perClient }, (_, i) =>
-            c.history.append('gift:atomic', { data: JSON.stringify({ ci, i }) }, { ...limits, publish: { kind: 'gift' } }),
+            c.history.append(
+              'gift:atomic',
+              { data: JSON.stringify({ ci, i }) },
+              { ...limits, publish: { kind: 'gift' } },
+            ),
           ),
         ),
       );
@@ -102,7 +106,10 @@ describe('redis HistoryStore: atomic append + publish', { skip, timeout: 60_000 
         tags: { kind: 'pm', 'x y': '{}' },
         time: 1_700_000_000_999,
       };
-      const r = await node(1).history.append('user:42', pub, { ...limits, publish: { priority: 0, kind: 'system' } });
+      const r = await node(1).history.append('user:42', pub, {
+        ...limits,
+        publish: { priority: 0, kind: 'system' },
+      });
       await waitFor(() => w.pubs.length === 1, { what: 'bus message' });
       assert.deepEqual(w.pubs[0], {
         type: 'pub',
@@ -133,7 +140,11 @@ describe('redis HistoryStore: atomic append + publish', { skip, timeout: 60_000 
         assert.deepEqual(r.publication, first.publication);
         assert.equal(r.epoch, first.epoch);
       }
-      const next = await node(2).history.append('gift:idem', { data: '{"gift":"car"}' }, { ...limits, idempotencyKey: 'order-2' });
+      const next = await node(2).history.append(
+        'gift:idem',
+        { data: '{"gift":"car"}' },
+        { ...limits, idempotencyKey: 'order-2' },
+      );
       assert.equal(next.publication.offset, 2);
       await waitFor(() => w.pubs.length === 2, { what: 'two bus messages' });
       assert.deepEqual(

@@ -50,7 +50,8 @@ function unavailable(err: unknown, what: string): unknown {
 
 function storedPublication(raw: unknown): { pub: Publication; epoch: string } {
   const msg = decodeBusMessage(replyString(raw, 'history entry'));
-  if (msg.type !== 'pub' || msg.epoch === undefined) throw new BusDecodeError('history entry is not a publication');
+  if (msg.type !== 'pub' || msg.epoch === undefined)
+    throw new BusDecodeError('history entry is not a publication');
   return { pub: msg.pub, epoch: msg.epoch };
 }
 
@@ -67,7 +68,11 @@ export class RedisHistoryStore implements HistoryStore {
     this.#publish = this.publishesOnAppend ? (ctx.sharded ? 'spublish' : 'publish') : '';
   }
 
-  async append(channel: string, pub: Omit<Publication, 'offset'>, opts: AppendOptions): Promise<AppendResult> {
+  async append(
+    channel: string,
+    pub: Omit<Publication, 'offset'>,
+    opts: AppendOptions,
+  ): Promise<AppendResult> {
     const time = pub.time ?? Date.now();
     const stored: Omit<Publication, 'offset'> = { ...pub, time };
     const keys = [this.#keys.historyMeta(channel), this.#keys.historyStream(channel)];

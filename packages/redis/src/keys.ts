@@ -69,7 +69,11 @@ export class KeyLayout {
 
   presence(channel: string): { info: string; expiry: string; users: string } {
     const t = tagOf(channel);
-    return { info: `${this.prefix}ph:{${t}}`, expiry: `${this.prefix}pz:{${t}}`, users: `${this.prefix}pu:{${t}}` };
+    return {
+      info: `${this.prefix}ph:{${t}}`,
+      expiry: `${this.prefix}pz:{${t}}`,
+      users: `${this.prefix}pu:{${t}}`,
+    };
   }
 
   onlineCounts(room: string): string {

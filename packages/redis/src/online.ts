@@ -111,7 +111,9 @@ export class RedisOnlineStore implements OnlineStore {
 
   async totals(rooms: readonly string[]): Promise<Map<string, number>> {
     const sums = await Promise.all(
-      rooms.map(async (room) => replyNumber(await this.#cmd.eval(SUM, [this.#keys.onlineCounts(room)], []), 'online sum')),
+      rooms.map(async (room) =>
+        replyNumber(await this.#cmd.eval(SUM, [this.#keys.onlineCounts(room)], []), 'online sum'),
+      ),
     );
     return new Map(rooms.map((room, i) => [room, sums[i] ?? 0]));
   }

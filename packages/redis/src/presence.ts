@@ -117,13 +117,18 @@ export class RedisPresenceStore implements PresenceStore {
     const flat = replyArray(await this.#cmd.eval(GET, this.#keysOf(channel), []), 'presence get');
     const out: Record<string, ClientInfo> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) {
-      out[replyString(flat[i], 'presence client')] = decodeClientInfo(replyString(flat[i + 1], 'presence info'));
+      out[replyString(flat[i], 'presence client')] = decodeClientInfo(
+        replyString(flat[i + 1], 'presence info'),
+      );
     }
     return out;
   }
 
   async stats(channel: string): Promise<PresenceStats> {
     const r = replyArray(await this.#cmd.eval(STATS, this.#keysOf(channel), []), 'presence stats');
-    return { numClients: replyNumber(r[0], 'presence clients'), numUsers: replyNumber(r[1], 'presence users') };
+    return {
+      numClients: replyNumber(r[0], 'presence clients'),
+      numUsers: replyNumber(r[1], 'presence users'),
+    };
   }
 }

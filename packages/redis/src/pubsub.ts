@@ -46,7 +46,11 @@ class Subscriber implements PubSubConnection {
 
   async subscribe(channel: string, listener: MessageListener): Promise<void> {
     try {
-      await withDeadline(this.#client.subscribe(channel, listener), this.#settings.commandTimeoutMs, 'SUBSCRIBE');
+      await withDeadline(
+        this.#client.subscribe(channel, listener),
+        this.#settings.commandTimeoutMs,
+        'SUBSCRIBE',
+      );
     } catch (err) {
       // If the server confirms after our deadline, this unsubscribe (queued behind it) undoes it.
       this.#client.unsubscribe(channel).catch(() => undefined);

@@ -76,7 +76,11 @@ export class RedisNodeRegistry implements NodeRegistry {
   }
 
   async heartbeat(entry: NodeEntry, ttlMs: number): Promise<void> {
-    await this.#cmd.eval(HEARTBEAT, this.#keys, [entry.id, JSON.stringify(entry), String(Math.max(1, Math.ceil(ttlMs)))]);
+    await this.#cmd.eval(HEARTBEAT, this.#keys, [
+      entry.id,
+      JSON.stringify(entry),
+      String(Math.max(1, Math.ceil(ttlMs))),
+    ]);
   }
 
   async list(): Promise<NodeEntry[]> {

@@ -24,15 +24,15 @@ export class FaultProxy {
   }
 
   static async start(targetHost: string, targetPort: number): Promise<FaultProxy> {
-    let proxy: FaultProxy | undefined;
-    const server = createServer((client) => proxy?.accept(client, targetHost, targetPort));
+    const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
     });
     const addr = server.address();
     if (addr === null || typeof addr === 'string') throw new Error('proxy has no TCP address');
-    proxy = new FaultProxy(server, addr.port);
+    const proxy = new FaultProxy(server, addr.port);
+    server.on('connection', (client) => proxy.accept(client, targetHost, targetPort));
     return proxy;
   }
 

@@ -33,7 +33,14 @@ export class TestRedisCluster {
       for (let i = 0; i < masters; i++) nodes.push(await RedisServerProcess.start(dir, { cluster: true }));
       await run(
         'redis-cli',
-        ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'],
+        [
+          '--cluster',
+          'create',
+          ...nodes.map((n) => `127.0.0.1:${n.port}`),
+          '--cluster-replicas',
+          '0',
+          '--cluster-yes',
+        ],
         { timeout: 15_000 },
       );
       const deadline = Date.now() + readyTimeoutMs;
@@ -41,7 +48,8 @@ export class TestRedisCluster {
         for (;;) {
           const info = await rawCommand(n.port, 'CLUSTER INFO').catch(() => '');
           if (info.includes('cluster_state:ok')) break;
-          if (Date.now() > deadline) throw new Error(`cluster node ${n.port} not ok within ${readyTimeoutMs} ms`);
+          if (Date.now() > deadline)
+            throw new Error(`cluster node ${n.port} not ok within ${readyTimeoutMs} ms`);
           await sleep(100);
         }
       }

@@ -39,7 +39,14 @@ export async function deleteKeysByPrefix(url: string, prefix: string, deadlineMs
   try {
     do {
       if (Date.now() > deadline) throw new Error(`key cleanup for ${prefix} passed its deadline`);
-      const reply = await client.sendCommand(['SCAN', cursor, 'MATCH', `${globEscape(prefix)}*`, 'COUNT', '1000']);
+      const reply = await client.sendCommand([
+        'SCAN',
+        cursor,
+        'MATCH',
+        `${globEscape(prefix)}*`,
+        'COUNT',
+        '1000',
+      ]);
       if (!Array.isArray(reply) || typeof reply[0] !== 'string' || !Array.isArray(reply[1])) {
         throw new Error('unexpected SCAN reply');
       }
@@ -64,7 +71,14 @@ export async function countKeysByPrefix(url: string, prefix: string): Promise<nu
   let n = 0;
   try {
     do {
-      const reply = await client.sendCommand(['SCAN', cursor, 'MATCH', `${globEscape(prefix)}*`, 'COUNT', '1000']);
+      const reply = await client.sendCommand([
+        'SCAN',
+        cursor,
+        'MATCH',
+        `${globEscape(prefix)}*`,
+        'COUNT',
+        '1000',
+      ]);
       if (!Array.isArray(reply) || typeof reply[0] !== 'string' || !Array.isArray(reply[1])) {
         throw new Error('unexpected SCAN reply');
       }

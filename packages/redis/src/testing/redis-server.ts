@@ -11,7 +11,8 @@ const RESERVED = new Set([6379, 8000]);
 /** Why private Redis tests must be skipped (no redis-server binary), or undefined. */
 export function redisServerSkipReason(): string | undefined {
   const r = spawnSync('redis-server', ['--version'], { encoding: 'utf8', timeout: 5000 });
-  if (r.error || r.status !== 0) return 'redis-server is not installed (needed to start private Redis processes)';
+  if (r.error || r.status !== 0)
+    return 'redis-server is not installed (needed to start private Redis processes)';
   return undefined;
 }
 
@@ -47,7 +48,10 @@ export function rawCommand(port: number, command: string, timeoutMs = 1000): Pro
       buf += d.toString('utf8');
       // A status/error/integer line, or a bulk string once complete.
       const m = /^\$(\d+)\r\n/.exec(buf);
-      if ((m && buf.length >= m[0].length + Number(m[1]) + 2) || (!buf.startsWith('$') && buf.endsWith('\r\n'))) {
+      if (
+        (m && buf.length >= m[0].length + Number(m[1]) + 2) ||
+        (!buf.startsWith('$') && buf.endsWith('\r\n'))
+      ) {
         clearTimeout(timer);
         s.destroy();
         resolve(buf);
@@ -73,10 +77,20 @@ export class RedisServerProcess {
   }
 
   /** Starts redis-server in `dir` and waits (deadline 5 s) until it answers PING. */
-  static async start(dir: string, opts: { port?: number; cluster?: boolean } = {}): Promise<RedisServerProcess> {
+  static async start(
+    dir: string,
+    opts: { port?: number; cluster?: boolean } = {},
+  ): Promise<RedisServerProcess> {
     const port = opts.port ?? (await freePort());
     const extra = opts.cluster
-      ? ['--cluster-enabled', 'yes', '--cluster-config-file', `${dir}/nodes-${port}.conf`, '--cluster-node-timeout', '2000']
+      ? [
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          `${dir}/nodes-${port}.conf`,
+          '--cluster-node-timeout',
+          '2000',
+        ]
       : [];
     const p = new RedisServerProcess(port, dir, extra);
     await p.#spawn();
@@ -94,13 +108,26 @@ export class RedisServerProcess {
   async #spawn(): Promise<void> {
     const child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.#dir, ...this.#extra],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        this.#dir,
+        ...this.#extra,
+      ],
       { stdio: 'ignore' },
     );
     this.#child = child;
     const deadline = Date.now() + 5000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`redis-server on port ${this.port} exited with ${child.exitCode}`);
+      if (child.exitCode !== null)
+        throw new Error(`redis-server on port ${this.port} exited with ${child.exitCode}`);
       try {
         if ((await rawCommand(this.port, 'PING', 500)).startsWith('+PONG')) return;
       } catch {
