@@ -104,6 +104,38 @@ describe('roomcast CLI', () => {
     }
   });
 
+  it('roomcast drain moves a running node’s clients off and waits until it is empty', async () => {
+    const port = await freePort();
+    const { child } = await startCli(['serve'], {
+      ROOMCAST_PORT: String(port),
+      ROOMCAST_API_KEY: 'drain-key',
+      ROOMCAST_ALLOW_ANONYMOUS: 'true',
+      ROOMCAST_LOG_LEVEL: 'warn',
+    });
+    try {
+      const c = sdkClient(`ws://127.0.0.1:${port}/connection/websocket`, {
+        minReconnectDelay: 5000,
+        maxReconnectDelay: 5000,
+      });
+      c.connect();
+      await once(c, 'connected');
+      const moved = once<{ code: number }>(c, 'connecting');
+      const r = await runCli(['drain', '--url', `http://127.0.0.1:${port}`, '--period', '0.5', '--wait'], {
+        ROOMCAST_API_KEY: 'drain-key',
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /draining .*: 1 clients to move/);
+      assert.match(r.stdout, /drained/);
+      assert.equal((await moved).code, 4001);
+      const bad = await runCli(['drain', '--url', `http://127.0.0.1:${port}`], { ROOMCAST_API_KEY: 'wrong' });
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /refused the API key/);
+      c.disconnect();
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   it('explains a port already in use', async () => {
     const port = await freePort();
     const { child } = await startCli(['serve', '--port', String(port)], { ROOMCAST_LOG_LEVEL: 'warn' });

@@ -28,8 +28,8 @@ const ALIASES: Record<string, string> = {
   'log-level': 'log.level',
   'node-name': 'node.name',
 };
-const SWITCHES = new Set(['dev', 'help', 'version', 'docs', 'allow-anonymous']);
-const OWN_FLAGS = new Set(['config', 'dev', 'help', 'version', 'format', 'docs']);
+const SWITCHES = new Set(['dev', 'help', 'version', 'docs', 'allow-anonymous', 'wait']);
+const OWN_FLAGS = new Set(['config', 'dev', 'help', 'version', 'format', 'docs', 'url', 'period', 'wait']);
 
 const HELP = `roomcast ${VERSION}: real-time messaging for live-streaming rooms (Centrifugo protocol v2)
 
@@ -39,6 +39,8 @@ Commands:
   serve                   run a node (WebSocket /connection/websocket, HTTP API /api, status /status)
   check-config            validate a configuration and print a summary
   print-default-config    print every setting with its default and doc (--format yaml|json, --docs)
+  drain                   move a running node's clients to other nodes and stop it accepting
+                          (--url http://host:port, --api-key, --period <s>, --wait)
   bench                   load benchmarks with baselines (roomcast bench --help)
 
 Options:
@@ -136,6 +138,56 @@ async function serve(args: ParsedArgs): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
+/** `roomcast drain`: asks a node (HTTP API `drain`) to move its clients off, optionally waits. */
+async function drain(args: ParsedArgs): Promise<number> {
+  const url = (args.flags.get('url') ?? `http://127.0.0.1:${process.env['ROOMCAST_PORT'] ?? '8000'}`).replace(
+    /\/$/,
+    '',
+  );
+  const key = args.flags.get('api-key') ?? process.env['ROOMCAST_API_KEY'] ?? '';
+  const period = args.flags.get('period');
+  if (period !== undefined && !(Number(period) >= 0))
+    throw new UsageError('--period must be a number of seconds >= 0');
+  const call = async (method: string, body: unknown): Promise<Record<string, unknown>> => {
+    let res: Response;
+    try {
+      res = await fetch(`${url}/api/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body: JSON.stringify(body),
+      });
+    } catch (err) {
+      throw new UsageError(`cannot reach ${url}: ${(err as Error).message}`);
+    }
+    if (res.status === 401)
+      throw new UsageError(`${url} refused the API key (set --api-key or ROOMCAST_API_KEY)`);
+    const json = (await res.json()) as { result?: Record<string, unknown>; error?: { message: string } };
+    if (json.error) throw new UsageError(`${url}: ${json.error.message}`);
+    return json.result ?? {};
+  };
+  const r = await call('drain', period !== undefined ? { period_seconds: Number(period) } : {});
+  process.stdout.write(`draining ${url}: ${String(r['clients'])} clients to move\n`);
+  if (!args.flags.has('wait')) return 0;
+  const deadline = Date.now() + (Number(period ?? 0) + 60) * 1000;
+  for (;;) {
+    const info = await call('info', {});
+    const self = (info['nodes'] as Array<{ num_clients: number }> | undefined)?.[0];
+    const left = self?.num_clients ?? 0;
+    process.stderr.write(`\r${left} clients left   `);
+    if (left === 0) {
+      process.stderr.write('\n');
+      process.stdout.write('drained\n');
+      return 0;
+    }
+    if (Date.now() > deadline) {
+      process.stderr.write('\n');
+      process.stdout.write(`gave up waiting: ${left} clients still connected\n`);
+      return 1;
+    }
+    await new Promise((res) => setTimeout(res, 500));
+  }
+}
+
 function checkConfig(args: ParsedArgs): void {
   const c = load(args);
   const ns = c.namespaces.map((n) => `${n.name}:`).join(', ');
@@ -192,6 +244,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'serve':
         await serve(args);
         return -1; // keep running
+      case 'drain':
+        return await drain(args);
       case 'check-config':
         checkConfig(args);
         return 0;

@@ -25,6 +25,8 @@ import {
 } from './bus/bus.ts';
 import { MemoryBus } from './bus/memory-bus.ts';
 import { Namespaces, type ChannelPolicy, type ParsedChannel } from './channels/namespaces.ts';
+import { Heartbeat } from './cluster/heartbeat.ts';
+import { MemoryNodeRegistry, type NodeRegistry } from './cluster/node-registry.ts';
 import { Client } from './client/client.ts';
 import { ClientClock } from './client/clock.ts';
 import { establish, goLive } from './client/subscribe.ts';
@@ -51,6 +53,7 @@ export interface NodeOptions {
   history?: HistoryStore;
   presence?: PresenceStore;
   online?: OnlineStore;
+  registry?: NodeRegistry;
   log?: Logger;
   /** Collect process metrics (CPU, memory, event loop) in this node's registry. */
   processMetrics?: boolean;
@@ -107,7 +110,12 @@ export class RoomcastNode {
   onMessage: ((client: Client, data: string | undefined) => void) | undefined;
   private readonly bus: Bus;
   private endpoint: BusEndpoint | undefined;
-  private readonly owned: Array<HistoryStore | PresenceStore | OnlineStore> = [];
+  private readonly owned: Array<HistoryStore | PresenceStore | OnlineStore | NodeRegistry> = [];
+  readonly registry: NodeRegistry;
+  readonly heartbeat: Heartbeat;
+  /** Base URL clients use to reach this node (set when listening; config node.publicUrl wins). */
+  publicUrl = '';
+  draining = false;
   private connected = 0;
 
   constructor(opts: NodeOptions) {
@@ -131,6 +139,26 @@ export class RoomcastNode {
     let online = opts.online;
     if (!online) this.owned.push((online = new MemoryOnlineStore()));
     this.rooms = new RoomEngine(this, online);
+    if (opts.registry) this.registry = opts.registry;
+    else this.owned.push((this.registry = new MemoryNodeRegistry()));
+    this.heartbeat = new Heartbeat(
+      this.registry,
+      {
+        id: this.uid,
+        name: () => this.name,
+        url: () => this.config.node.publicUrl || this.publicUrl,
+        connections: () => this.connected,
+        draining: () => this.draining,
+        metrics: () => ({
+          subscriptions: this.stats.subscriptions,
+          channels: this.hub.channels.size,
+          users: this.users.size,
+          rss: process.memoryUsage.rss(),
+          uptime: Math.floor((Date.now() - this.startedAt) / 1000),
+        }),
+      },
+      this.log,
+    );
     this.metrics = new Metrics(
       {
         stats: this.stats,
@@ -161,14 +189,21 @@ export class RoomcastNode {
     this.endpoint = await this.bus.attach({
       onMessage: (channel, msg) => this.hub.onMessage(channel, msg),
       onControl: (msg) => this.onControl(msg),
+      onReset: () => this.hub.verifyStreams((ch) => this.streamPosition(ch.name, ch.policy)),
     });
     this.clock.start();
     this.rooms.start();
   }
 
+  /** Joins the cluster's scheduler (once the node listens and knows its URL). */
+  startHeartbeat(): void {
+    this.heartbeat.start();
+  }
+
   async stop(): Promise<void> {
     this.clock.stop();
     await this.rooms.stop();
+    await this.heartbeat.stop();
     for (const c of [...this.clients.values()]) c.onTransportClosed(3001);
     this.hub.clear();
     await this.endpoint?.close().catch((err: unknown) => this.log.warn({ err }, 'bus close failed'));
@@ -530,6 +565,35 @@ export class RoomcastNode {
       num_channels: this.hub.channels.size,
       num_subs: this.stats.subscriptions,
       uptime: Math.floor((Date.now() - this.startedAt) / 1000),
+      url: this.config.node.publicUrl || this.publicUrl,
+      draining: this.draining,
     };
+  }
+
+  /** Every live node of the cluster (this one first), as the `info` API shows them. */
+  async nodes(): Promise<Array<Record<string, unknown>>> {
+    const self = this.info();
+    let others: Array<Record<string, unknown>> = [];
+    try {
+      others = (await this.registry.list())
+        .filter((n) => n.id !== this.uid)
+        .map((n) => ({
+          uid: n.id,
+          name: n.name,
+          version: '0.1.0',
+          num_clients: n.connections,
+          num_users: n.metrics?.['users'] ?? 0,
+          num_channels: n.metrics?.['channels'] ?? 0,
+          num_subs: n.metrics?.['subscriptions'] ?? 0,
+          uptime: n.metrics?.['uptime'] ?? 0,
+          url: n.url,
+          draining: n.draining,
+          cpu: n.cpu,
+          event_loop_delay_ms: n.eventLoopDelayMs,
+        }));
+    } catch (err) {
+      this.log.warn({ err }, 'node registry unavailable');
+    }
+    return [self, ...others];
   }
 }

@@ -6,6 +6,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Disconnects, type DisconnectCode } from '@roomcast/protocol';
 import { registerRoutes } from './api/routes.ts';
+import { registerEntryRoute } from './cluster/entry.ts';
+import { ApiError } from './errors.ts';
 import { resolveConfig } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { registerDemoRoutes } from './demo/routes.ts';
@@ -62,6 +64,18 @@ export class RoomcastServer {
       },
     });
     registerRoutes(this.http, { node: this.node, healthy: () => !this.closing && this.gateway.accepting });
+    registerEntryRoute(this.http, this.node);
+    this.node.apiMethods.set('drain', async (_node, p) => {
+      const period = p['period_seconds'];
+      if (period !== undefined && (typeof period !== 'number' || period < 0)) {
+        throw new ApiError(107, 'bad request: period_seconds must be a number >= 0');
+      }
+      const clients = this.node.clients.size;
+      void this.drain({
+        periodMs: (typeof period === 'number' ? period : this.config.shutdown.drainSeconds) * 1000,
+      });
+      return { draining: true, clients };
+    });
   }
 
   get config(): Config {
@@ -81,6 +95,8 @@ export class RoomcastServer {
     if (this.config.node.name === '') this.node.name = `${this.node.name}:${addr.port}`;
     const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
     const base = `${shown}:${addr.port}`;
+    this.node.publicUrl = `ws://${base}`;
+    this.node.startHeartbeat();
     return {
       port: addr.port,
       host,
@@ -94,14 +110,47 @@ export class RoomcastServer {
     return (this.http.server.address() as AddressInfo | null)?.port ?? 0;
   }
 
+  private draining: Promise<void> | undefined;
+
   /**
-   * Graceful shutdown: stop accepting, close every client with a reconnect code (3001 by
-   * default) so it resumes elsewhere, wait for sockets to close (bounded), then stop the node.
+   * Drain (scale-in, seed 001): stop accepting, leave the scheduler at once (a heartbeat marks
+   * the node draining), then close clients with a reconnect code spread over `periodMs`, so they
+   * reconnect to other nodes without a thundering herd and recover their reliable streams.
    */
-  async close(opts: { code?: DisconnectCode; timeoutMs?: number } = {}): Promise<void> {
+  drain(opts: { periodMs?: number; code?: DisconnectCode } = {}): Promise<void> {
+    this.draining ??= (async () => {
+      this.node.draining = true;
+      this.gateway.accepting = false;
+      await this.node.heartbeat.beat();
+      const code = opts.code ?? Disconnects.drain;
+      const period = opts.periodMs ?? this.config.shutdown.drainSeconds * 1000;
+      const clients = [...this.node.clients.values()];
+      this.node.log.info({ clients: clients.length, periodMs: period }, 'draining');
+      const STEP_MS = 100;
+      const steps = Math.max(1, Math.ceil(period / STEP_MS));
+      const perStep = Math.max(1, Math.ceil(clients.length / steps));
+      for (let i = 0; i < clients.length; i += perStep) {
+        for (const c of clients.slice(i, i + perStep)) c.disconnect(code);
+        if (i + perStep < clients.length) await new Promise((r) => setTimeout(r, STEP_MS));
+      }
+      // Sessions still connecting when the drain began go too.
+      for (const c of [...this.node.clients.values()]) c.disconnect(code);
+    })();
+    return this.draining;
+  }
+
+  /**
+   * Graceful shutdown: drain (stop accepting, leave the scheduler, close every client with a
+   * reconnect code, 3001 by default, over `shutdown.drainSeconds`), wait for sockets to close
+   * (bounded), then stop the node.
+   */
+  async close(opts: { code?: DisconnectCode; timeoutMs?: number; drainMs?: number } = {}): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    this.gateway.closeAll(opts.code ?? Disconnects.shutdown);
+    await this.drain({
+      code: opts.code ?? Disconnects.shutdown,
+      periodMs: opts.drainMs ?? this.config.shutdown.drainSeconds * 1000,
+    });
     const deadline = Date.now() + (opts.timeoutMs ?? this.config.shutdown.timeoutSeconds * 1000);
     while (this.gateway.connections > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await this.http.close();

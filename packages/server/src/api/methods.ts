@@ -210,7 +210,7 @@ export const coreMethods: Readonly<Record<string, ApiMethod>> = {
   },
 
   async info(node) {
-    return { nodes: [node.info()] };
+    return { nodes: await node.nodes() };
   },
 };
 

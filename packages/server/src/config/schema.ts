@@ -231,6 +231,11 @@ export const ConfigSchema = Type.Object(
           description: 'node name shown in info/metrics (default: hostname:port)',
           env: 'ROOMCAST_NODE_NAME',
         }),
+        publicUrl: str('', {
+          description:
+            'base URL clients use to reach this node, e.g. ws://10.0.0.5:8000 (default: from the listen address)',
+          env: 'ROOMCAST_PUBLIC_URL',
+        }),
       },
       { default: {}, additionalProperties: false },
     ),
@@ -419,6 +424,11 @@ export const ConfigSchema = Type.Object(
       {
         timeoutSeconds: int(10, {
           description: 'graceful shutdown: time to close clients and flush before exit',
+        }),
+        drainSeconds: int(0, {
+          description:
+            'SIGTERM and `roomcast drain`: move clients off over this many seconds (0 = all at once) with a reconnect code',
+          env: 'ROOMCAST_DRAIN_SECONDS',
         }),
       },
       { default: {}, additionalProperties: false },

@@ -298,6 +298,31 @@ export class Hub {
     }
   }
 
+  /**
+   * After the bus reconnected (messages may have been lost): compares each positioned local
+   * stream with its history top; a stream that moved past what this node delivered, or changed
+   * epoch, is broken so its subscribers resubscribe and recover. Never a silent gap.
+   */
+  verifyStreams(position: (ch: LocalChannel) => Promise<{ offset: number; epoch: string }>): void {
+    for (const ch of this.channels.values()) {
+      if (!ch.policy.hasHistory || ch.size === 0) continue;
+      position(ch).then(
+        (pos) => {
+          if (ch.top < 0) return;
+          if (pos.epoch !== ch.epoch || pos.offset > ch.top) {
+            this.breakStreams(ch, `bus reset: node at ${ch.top}, stream at ${pos.offset}`);
+            ch.top = pos.offset;
+            ch.epoch = pos.epoch;
+          }
+        },
+        (err: unknown) => {
+          this.opts.log.warn({ err, channel: ch.name }, 'position check after bus reset failed');
+          this.breakStreams(ch, 'bus reset and history unavailable');
+        },
+      );
+    }
+  }
+
   /** Drops every channel (node shutdown). */
   clear(): void {
     for (const ch of this.channels.values()) if (ch.lingerTimer) clearTimeout(ch.lingerTimer);
