@@ -27,17 +27,28 @@ export interface RedisAdaptersOptions {
    * "auto" (default: sharded when the server knows SPUBLISH).
    */
   pubsub?: 'auto' | 'sharded' | 'plain';
-  /** Command deadline (default 1000 ms): publish, append and reads reject by then. */
+  /**
+   * Command deadline (default 1000 ms): publish, append and reads reject by then. Redis answers
+   * in well under a millisecond; a second means it is gone or stuck, and a publisher must learn
+   * that fast rather than hang.
+   */
   commandTimeoutMs?: number;
-  /** TCP connect deadline per attempt (default 2000 ms). */
+  /** TCP connect deadline per attempt (default 2000 ms: generous for a LAN, short for a retry loop). */
   connectTimeoutMs?: number;
-  /** PING period per connection (default 1000 ms); 3 silent periods force a reconnect. */
+  /**
+   * PING period per connection (default 1000 ms); a connection silent for 3 periods is
+   * reconnected. One PING a second per connection is negligible load and finds a black-holed
+   * connection within ~3 s.
+   */
   healthCheckMs?: number;
-  /** Deadline of the first connection (default 5000 ms). */
+  /** Deadline of the first connection (default 5000 ms): a server start fails instead of waiting. */
   startTimeoutMs?: number;
   /** CLIENT SETNAME of our connections (default "roomcast"). */
   clientName?: string;
-  /** Unique-viewer HyperLogLogs expire this long after their last addition (default 7 days). */
+  /**
+   * Unique-viewer HyperLogLogs expire this long after their last addition (default 7 days: a
+   * room's cumulative audience outlives a broadcast, not forever; each HLL is up to 12 KiB).
+   */
   uniqueTtlMs?: number;
   /**
    * Connection errors and undecodable bus messages (default: process.emitWarning, repeated

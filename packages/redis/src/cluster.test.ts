@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
 import type { BusHandler, BusMessage } from '@roomcast/server';
-import { busContract, historyContract, uniquePrefix, waitFor } from '@roomcast/server/testing';
+import { busContract, historyContract, sleep, uniquePrefix, waitFor } from '@roomcast/server/testing';
 import { createRedisAdapters, type RedisAdapters } from './adapters.ts';
 import { replyStrings } from './lua.ts';
 import { TestRedisCluster } from './testing/redis-cluster.ts';
 import { deleteKeysByPrefix } from './testing/redis-env.ts';
-import { redisServerSkipReason } from './testing/redis-server.ts';
+import { rawCommand, redisServerSkipReason } from './testing/redis-server.ts';
 
 const skip = redisServerSkipReason();
 
@@ -128,6 +128,43 @@ describe('redis adapters on a Redis Cluster (3 masters)', { skip, timeout: 120_0
       }
     } finally {
       for (const m of masters) m.destroy();
+      await ep.close();
+      await cleanup();
+    }
+  });
+
+  it('resubscribes and resets after CLIENT KILL TYPE pubsub on every master', async () => {
+    const { adapters, cleanup } = await clusterAdapters('kill');
+    const got: string[] = [];
+    let resets = 0;
+    const ep = await adapters.bus.attach({
+      onMessage: (channel) => got.push(channel),
+      onControl() {},
+      onReset: () => resets++,
+    });
+    try {
+      const channels = Array.from({ length: 12 }, (_, i) => `gift:k${i}`);
+      for (const ch of channels) await ep.subscribe(ch);
+      let killed = 0;
+      for (const n of cluster?.nodes ?? []) {
+        const r = await rawCommand(n.port, 'CLIENT KILL TYPE pubsub');
+        killed += Number(/^:(\d+)/.exec(r)?.[1] ?? 0);
+      }
+      assert.ok(killed >= 2, `killed ${killed} subscriber connections`);
+      await waitFor(() => resets >= 1, { timeoutMs: 10_000, what: 'onReset after CLIENT KILL' });
+      // Every channel flows again, without subscribing anew (retry: masters reconnect one by one).
+      await waitFor(
+        async () => {
+          got.length = 0;
+          await Promise.all(
+            channels.map((ch) => ep.publish(ch, { type: 'pub', pub: { offset: 0, data: '1' } })),
+          );
+          await sleep(150);
+          return channels.every((ch) => got.includes(ch));
+        },
+        { timeoutMs: 10_000, intervalMs: 50, what: 'all channels flowing after the kill' },
+      );
+    } finally {
       await ep.close();
       await cleanup();
     }
