@@ -127,6 +127,29 @@ export async function startWithin(
   }
 }
 
+/**
+ * Lets queued commands finish (graceful close), but never longer than `ms`: a connection that
+ * is down or stuck is destroyed instead.
+ */
+export async function closeWithin(
+  close: () => Promise<unknown>,
+  destroy: () => void,
+  ms: number,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      close().catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    destroy();
+  }
+}
+
 const isNoScript = (err: unknown): boolean =>
   err instanceof RedisCommandError &&
   err.cause instanceof ErrorReply &&
@@ -226,7 +249,11 @@ class StandaloneCommands extends BaseCommands {
   }
 
   async close(): Promise<void> {
-    this.client.destroy();
+    await closeWithin(
+      () => this.client.close(),
+      () => this.client.destroy(),
+      this.settings.commandTimeoutMs,
+    );
   }
 }
 
@@ -248,7 +275,11 @@ class ClusterCommands extends BaseCommands {
   }
 
   async close(): Promise<void> {
-    this.cluster.destroy();
+    await closeWithin(
+      () => this.cluster.close(),
+      () => this.cluster.destroy(),
+      this.settings.commandTimeoutMs,
+    );
   }
 }
 

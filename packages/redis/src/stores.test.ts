@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sleep } from '@roomcast/server/testing';
+import { sleep, waitFor } from '@roomcast/server/testing';
 import { countKeysByPrefix, redisSkipReason, TEST_REDIS_URL, testAdapters } from './testing/redis-env.ts';
 
 const skip = await redisSkipReason();
@@ -13,9 +13,10 @@ describe('redis stores: expiry and accounting', { skip, timeout: 30_000 }, () =>
     const { adapters: a, prefix, cleanup } = await testAdapters('expiry');
     try {
       const ch = 'live:{房间} 1';
-      await a.presence.add(ch, 'c1', { user: 'u1', client: 'c1' }, 400);
-      await a.presence.add(ch, 'c2', { user: '', client: 'c2' }, 300);
-      await a.online.report('node-1', new Map([[ch, 3]]), 400);
+      // TTLs long enough that a loaded machine still counts the keys before they expire.
+      await a.presence.add(ch, 'c1', { user: 'u1', client: 'c1' }, 1500);
+      await a.presence.add(ch, 'c2', { user: '', client: 'c2' }, 1200);
+      await a.online.report('node-1', new Map([[ch, 3]]), 1500);
       await a.registry.heartbeat(
         {
           id: 'n1',
@@ -27,12 +28,17 @@ describe('redis stores: expiry and accounting', { skip, timeout: 30_000 }, () =>
           draining: false,
           updatedAt: 0,
         },
-        400,
+        1500,
       );
-      await a.history.append(ch, { data: '1' }, { size: 10, ttlMs: 0, metaTtlMs: 400 });
-      assert.ok((await countKeysByPrefix(TEST_REDIS_URL, prefix)) >= 7);
-      await sleep(900);
-      assert.equal(await countKeysByPrefix(TEST_REDIS_URL, prefix), 0);
+      await a.history.append(ch, { data: '1' }, { size: 10, ttlMs: 0, metaTtlMs: 1500 });
+      const written = await countKeysByPrefix(TEST_REDIS_URL, prefix);
+      assert.ok(written >= 7, `${written} keys written`);
+      await sleep(1500);
+      await waitFor(async () => (await countKeysByPrefix(TEST_REDIS_URL, prefix)) === 0, {
+        timeoutMs: 3000,
+        intervalMs: 100,
+        what: 'every key expired',
+      });
     } finally {
       await cleanup();
     }
