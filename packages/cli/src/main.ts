@@ -2,9 +2,13 @@
 // reads process.env and process.argv.
 
 import { readFileSync } from 'node:fs';
+import cluster from 'node:cluster';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
+  backends,
   ConfigError,
+  createLogger,
   createServer,
   loadConfig,
   registerStatic,
@@ -13,6 +17,7 @@ import {
   type Config,
 } from '@roomcast/server';
 import { parseArgs, UsageError, type ParsedArgs } from './args.ts';
+import { compose } from './compose.ts';
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -27,8 +32,10 @@ const ALIASES: Record<string, string> = {
   'allow-anonymous': 'client.allowAnonymous',
   'log-level': 'log.level',
   'node-name': 'node.name',
+  'redis-url': 'redis.url',
 };
 const SWITCHES = new Set(['dev', 'help', 'version', 'docs', 'allow-anonymous', 'wait']);
+// `--workers N` is the config key `workers`.
 const OWN_FLAGS = new Set(['config', 'dev', 'help', 'version', 'format', 'docs', 'url', 'period', 'wait']);
 
 const HELP = `roomcast ${VERSION}: real-time messaging for live-streaming rooms (Centrifugo protocol v2)
@@ -53,6 +60,8 @@ Options:
   --token-hmac-secret <s> HMAC secret for JWTs (ROOMCAST_TOKEN_HMAC_SECRET)
   --allow-anonymous       allow connections without a token (ROOMCAST_ALLOW_ANONYMOUS=true)
   --log-level <level>     fatal|error|warn|info|debug|trace|silent (ROOMCAST_LOG_LEVEL)
+  --redis-url <url>       distributed mode: bus, history and presence on Redis (ROOMCAST_REDIS_URL)
+  --workers <n>           n worker processes on the port (needs Redis; ROOMCAST_WORKERS)
   --<key>=<value>         any config key, e.g. --client.maxPayloadBytes=8192
   -h, --help              this help;  --version  print the version
 
@@ -78,22 +87,48 @@ function load(args: ParsedArgs): Config {
   });
 }
 
-async function serve(args: ParsedArgs): Promise<void> {
-  const config = load(args);
+function banner(
+  config: Config,
+  args: ParsedArgs,
+  urls: { websocketUrl: string; apiUrl: string; statusUrl: string },
+  extra: string[],
+): string {
+  const key = config.api.key
+    ? `   (X-API-Key: ${args.flags.has('dev') ? config.api.key : '<configured>'})`
+    : '   (no API key set: every call gets 401)';
+  return (
+    [
+      `  WebSocket  ${urls.websocketUrl}`,
+      `  HTTP API   ${urls.apiUrl}/<method>${key}`,
+      `  Status     ${urls.statusUrl}`,
+      `  Entry      ${urls.statusUrl.replace(/\/status$/, '/entry')}`,
+      ...extra,
+      ...(config.client.allowAnonymous ? ['  Anonymous viewers are allowed.'] : []),
+    ].join('\n') + '\n'
+  );
+}
+
+/** Runs one node in this process (the only one, or a worker of `--workers N`). */
+async function serveNode(config: Config, args: ParsedArgs, worker: number | undefined): Promise<void> {
   const webRoot = config.web.root || fileURLToPath(new URL('../../../apps/web/dist', import.meta.url));
   let webServed = false;
+  const log = createLogger(config.log.level as Parameters<typeof createLogger>[0]);
+  if (worker !== undefined) config.node.name = `${config.node.name || hostname()}-w${worker}`;
+  const composition = await compose(config, log);
   const server = createServer({
     config,
+    log,
     processMetrics: true,
+    ...composition.options,
     routes: async (app) => {
       webServed = await registerStatic(app, webRoot);
     },
   });
-  const log = server.node.log;
   let listen;
   try {
     listen = await server.listen();
   } catch (err) {
+    await composition.close();
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') {
       throw new UsageError(
@@ -103,39 +138,120 @@ async function serve(args: ParsedArgs): Promise<void> {
     if (e.code === 'EACCES') throw new UsageError(`no permission to listen on port ${config.http.port}`);
     throw err;
   }
-  const mode = 'embedded: in-memory bus, history and presence';
-  const lines = [
-    `roomcast ${VERSION} on node "${server.node.name}" (${mode})`,
-    `  WebSocket  ${listen.websocketUrl}`,
-    `  HTTP API   ${listen.apiUrl}/<method>${config.api.key ? `   (X-API-Key: ${args.flags.has('dev') ? config.api.key : '<configured>'})` : '   (no API key set: every call gets 401)'}`,
-    `  Status     ${listen.statusUrl}`,
-  ];
-  if (webServed) lines.push(`  Live room  ${listen.statusUrl.replace(/\/status$/, '/')}`);
-  else if (config.web.root) lines.push(`  (no index.html in web.root ${config.web.root})`);
-  if (config.client.allowAnonymous) lines.push('  Anonymous viewers are allowed.');
-  if (!server.node.tokens.configured)
-    lines.push('  No token key configured: only anonymous connections can succeed.');
-  process.stdout.write(lines.join('\n') + '\n');
-  log.info({ port: listen.port, node: server.node.name }, 'roomcast started');
+  if (worker === undefined) {
+    const extra: string[] = [];
+    if (webServed) extra.push(`  Live room  ${listen.statusUrl.replace(/\/status$/, '/')}`);
+    else if (config.web.root) extra.push(`  (no index.html in web.root ${config.web.root})`);
+    if (!server.node.tokens.configured)
+      extra.push('  No token key configured: only anonymous connections can succeed.');
+    process.stdout.write(
+      `roomcast ${VERSION} on node "${server.node.name}" (${composition.description})\n` +
+        banner(config, args, listen, extra),
+    );
+  }
+  log.info(
+    { port: listen.port, node: server.node.name, backends: composition.description },
+    'roomcast started',
+  );
 
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) {
+      // A second Ctrl-C means "now"; a repeated SIGTERM (service manager and cluster primary
+      // both signalling the process group) just lets the drain finish.
+      if (signal === 'SIGTERM') return;
       log.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
     stopping = true;
-    log.info({ signal }, 'graceful shutdown: closing clients with 3001');
-    server.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    log.info({ signal, drainSeconds: config.shutdown.drainSeconds }, 'graceful shutdown: moving clients off');
+    server
+      .close()
+      .then(() => composition.close())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/**
+ * `--workers N`: a Node cluster primary that forks N worker nodes sharing the port (the
+ * primary hands accepted sockets round-robin to workers, each with its own open-files budget).
+ * Workers share rooms through the Redis bus. Crashed workers are restarted (at most 5 a minute).
+ */
+function servePrimary(config: Config, args: ParsedArgs): void {
+  const n = config.workers;
+  const restarts: number[] = [];
+  let stopping = false;
+  const spawn = (i: number): void => {
+    const w = cluster.fork({ ROOMCAST_WORKER_INDEX: String(i) });
+    w.on('exit', (code, signal) => {
+      if (stopping) return;
+      const now = Date.now();
+      while (restarts.length > 0 && (restarts[0] ?? 0) < now - 60_000) restarts.shift();
+      process.stderr.write(`roomcast: worker ${i} exited (${signal ?? code}); `);
+      if (restarts.length >= 5) {
+        process.stderr.write('too many restarts, not restarting\n');
+        return;
+      }
+      restarts.push(now);
+      process.stderr.write('restarting\n');
+      setTimeout(() => spawn(i), 1000);
+    });
+  };
+  for (let i = 0; i < n; i++) spawn(i);
+  const port = config.http.port;
+  const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
+  const b = backends(config);
+  process.stdout.write(
+    `roomcast ${VERSION}: ${n} workers on port ${port} (bus ${b.bus}, history ${b.history}, presence ${b.presence})\n` +
+      banner(
+        config,
+        args,
+        {
+          websocketUrl: `ws://${host}:${port}/connection/websocket`,
+          apiUrl: `http://${host}:${port}/api`,
+          statusUrl: `http://${host}:${port}/status`,
+        },
+        [],
+      ),
+  );
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+    for (const w of workers) w.process.kill(signal);
+    const deadline = setTimeout(
+      () => process.exit(1),
+      (config.shutdown.timeoutSeconds + config.shutdown.drainSeconds + 5) * 1000,
+    );
+    deadline.unref();
+    let left = workers.length;
+    if (left === 0) process.exit(0);
+    for (const w of workers) {
+      w.on('exit', () => {
+        if (--left === 0) process.exit(0);
+      });
+    }
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function serve(args: ParsedArgs): Promise<void> {
+  const config = load(args);
+  if (config.workers > 1 && cluster.isPrimary) {
+    servePrimary(config, args);
+    return;
+  }
+  const index = process.env['ROOMCAST_WORKER_INDEX'];
+  await serveNode(config, args, cluster.isWorker && index !== undefined ? Number(index) : undefined);
 }
 
 /** `roomcast drain`: asks a node (HTTP API `drain`) to move its clients off, optionally waits. */

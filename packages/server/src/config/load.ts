@@ -179,6 +179,20 @@ function checkSemantics(c: Config): string[] {
   if (c.client.pongTimeoutSeconds >= c.client.pingIntervalSeconds && c.client.pongTimeoutSeconds > 0) {
     problems.push('client.pongTimeoutSeconds must be below client.pingIntervalSeconds');
   }
+  const redis = c.redis.url !== '' || c.redis.clusterNodes.length > 0;
+  for (const key of ['bus', 'history', 'presence'] as const) {
+    if (c[key] === 'redis' && !redis)
+      problems.push(`${key}: "redis" needs redis.url (ROOMCAST_REDIS_URL) or redis.clusterNodes`);
+  }
+  const backend = (k: 'bus' | 'history'): string => (c[k] === 'auto' ? (redis ? 'redis' : 'memory') : c[k]);
+  if (backend('history') === 'redis' && backend('bus') !== 'redis') {
+    problems.push(
+      'history: "redis" publishes in the same Lua script as it stores, so bus must be "redis" too',
+    );
+  }
+  if (c.workers > 1 && backend('bus') !== 'redis') {
+    problems.push('workers: more than 1 process needs the Redis bus (set ROOMCAST_REDIS_URL)');
+  }
   if (c.client.queueSoftLimitBytes > c.client.queueHardLimitBytes) {
     problems.push('client.queueSoftLimitBytes must not exceed client.queueHardLimitBytes');
   }
@@ -207,6 +221,17 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   if (opts.env) layered = mergeConfig(layered, configFromEnv(opts.env));
   if (opts.flags) layered = mergeConfig(layered, configFromFlags(opts.flags));
   return resolveConfig(layered);
+}
+
+/** The backend each port uses after `auto` is resolved. */
+export function backends(c: Config): {
+  bus: 'memory' | 'redis';
+  history: 'memory' | 'redis';
+  presence: 'memory' | 'redis';
+} {
+  const redis = c.redis.url !== '' || c.redis.clusterNodes.length > 0;
+  const pick = (v: Config['bus']): 'memory' | 'redis' => (v === 'auto' ? (redis ? 'redis' : 'memory') : v);
+  return { bus: pick(c.bus), history: pick(c.history), presence: pick(c.presence) };
 }
 
 /** The default configuration as plain data (what `print-default-config` prints). */

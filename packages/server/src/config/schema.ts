@@ -223,6 +223,14 @@ export const DEFAULT_NAMESPACES = [
   },
 ];
 
+/** Where a port's data lives: `auto` = Redis when redis.url/clusterNodes is set, else memory. */
+const Backend = (what: string, env: string) =>
+  Type.Union([Type.Literal('auto'), Type.Literal('memory'), Type.Literal('redis')], {
+    default: 'auto',
+    description: `backend of ${what}: auto (redis when redis.url is set), memory or redis`,
+    env,
+  });
+
 export const ConfigSchema = Type.Object(
   {
     node: Type.Object(
@@ -400,6 +408,38 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    redis: Type.Object(
+      {
+        url: str('', {
+          description:
+            'redis://host:port of a standalone Redis; setting it alone switches bus, history and presence to Redis',
+          env: 'ROOMCAST_REDIS_URL',
+        }),
+        clusterNodes: Type.Array(Type.String(), {
+          default: [],
+          description: 'Redis Cluster root nodes (redis://host:port); used instead of url when set',
+          env: 'ROOMCAST_REDIS_CLUSTER_NODES',
+        }),
+        prefix: str('roomcast:', {
+          description: 'prefix of every Redis key and channel (one prefix = one roomcast cluster)',
+          env: 'ROOMCAST_REDIS_PREFIX',
+        }),
+        pubsub: Type.Union([Type.Literal('auto'), Type.Literal('sharded'), Type.Literal('plain')], {
+          default: 'auto',
+          description: 'sharded (SSUBSCRIBE/SPUBLISH, Redis 7+), plain (SUBSCRIBE/PUBLISH) or auto',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    bus: Backend('the cross-node bus', 'ROOMCAST_BUS'),
+    history: Backend('history (streams of gift:/user: channels)', 'ROOMCAST_HISTORY'),
+    presence: Backend('presence, online counts and the node registry', 'ROOMCAST_PRESENCE'),
+    workers: int(1, {
+      minimum: 1,
+      description:
+        'processes serving the port (Node cluster); more than 1 needs Redis so the workers share rooms',
+      env: 'ROOMCAST_WORKERS',
+    }),
     web: Type.Object(
       {
         root: str('', {
