@@ -23,6 +23,9 @@ let wsUrl: string;
 /** A server whose room engine pushes no online counts: the presence fallback's case. */
 let quiet: RoomcastServer;
 let quietWsUrl: string;
+/** A server whose rooms always wait for the batch window, so identical lines get merged. */
+let batching: RoomcastServer;
+let batchingWsUrl: string;
 const clients: RoomClient[] = [];
 
 async function start(
@@ -48,11 +51,20 @@ before(async () => {
   // Online counts pushed every second (default 5) to keep the test short.
   ({ server, wsUrl, base } = await start({ onlineIntervalSeconds: 1 }));
   ({ server: quiet, wsUrl: quietWsUrl } = await start({ onlineIntervalSeconds: 0 }));
+  ({ server: batching, wsUrl: batchingWsUrl } = await start({
+    smallRoomViewers: 0,
+    largeRoomViewers: 1,
+    windowMs: 400,
+  }));
 });
 
 after(async () => {
   for (const c of clients) c.disconnect();
-  await Promise.all([server.close({ timeoutMs: 2000 }), quiet.close({ timeoutMs: 2000 })]);
+  await Promise.all([
+    server.close({ timeoutMs: 2000 }),
+    quiet.close({ timeoutMs: 2000 }),
+    batching.close({ timeoutMs: 2000 }),
+  ]);
 });
 
 const token = (id: string, name = id): Promise<string> =>
@@ -126,6 +138,27 @@ describe('RoomClient against a real server', () => {
       [
         ['主播好', true],
         ['hi alice', false],
+      ],
+    );
+  });
+
+  it('shows a merged line ("666" ×2) as the crowd\'s, next to the sender\'s own line', async () => {
+    const alice = await client('alice', { url: batchingWsUrl });
+    const bob = await client('bob', { url: batchingWsUrl });
+    const [ra, rb] = [await joined(alice, 'merge1'), await joined(bob, 'merge1')];
+    const watcher = await joined(await client(undefined, { url: batchingWsUrl }), 'merge1');
+    const [aChats, wChats] = [collect(ra, 'chat'), collect(watcher, 'chat')];
+    await Promise.all([ra.sendChat('666'), rb.sendChat('666')]);
+    await waitFor(() => wChats.length === 1 && aChats.length === 2, { timeoutMs: 3000, what: 'merged line' });
+    assert.deepEqual(
+      wChats.map((c) => [c.text, c.count, c.id, c.self]),
+      [['666', 2, undefined, false]],
+    );
+    assert.deepEqual(
+      aChats.map((c) => [c.text, c.count, c.self]),
+      [
+        ['666', 1, true],
+        ['666', 2, false],
       ],
     );
   });

@@ -20,14 +20,14 @@ import {
 import { newMessageId, SeenIds } from './seen-ids.ts';
 
 export interface ChatEvent {
-  /** The sender's message id (absent for messages sent without one, and merged spam lines). */
+  /** The sender's message id (absent for lines sent without one, and for merged lines). */
   id: string | undefined;
   text: string;
   /** How many identical lines the room engine merged into this one (1 = not merged). */
   count: number;
   /** The sender (the first one of a merged line); undefined if the server did not say. */
   user: UserRef | undefined;
-  /** Sent by this user (from this or another of their devices). */
+  /** Sent by this user (from this or another of their devices); false for merged lines. */
   self: boolean;
 }
 
@@ -168,17 +168,21 @@ export class Room extends Emitter<RoomEvents> {
 
   private dispatchLive(msg: LiveMessage, sender: UserRef | undefined): void {
     switch (msg.type) {
-      case 'chat':
-        // Our own line comes back as an echo after we emitted it on publish success.
-        if (msg.id !== undefined && !this.seenChat.add(msg.id)) return;
+      case 'chat': {
+        // A single line is de-duplicated by id: our own comes back as an echo after we emitted
+        // it on publish success. A merged line ("666" ×35) is new even when it carries the id
+        // and info of its first sender, and it is the crowd's line, not that sender's.
+        const merged = msg.count > 1;
+        if (!merged && msg.id !== undefined && !this.seenChat.add(msg.id)) return;
         this.emit('chat', {
-          id: msg.id,
+          id: merged ? undefined : msg.id,
           text: msg.text,
           count: msg.count,
           user: sender,
-          self: this.isSelf(sender),
+          self: !merged && this.isSelf(sender),
         });
         return;
+      }
       case 'like':
       case 'likes':
         if (msg.count === 0) return;
