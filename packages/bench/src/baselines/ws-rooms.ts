@@ -1,0 +1,100 @@
+// Two baselines on the `ws` package, speaking just enough of Centrifugo's protocol (connect,
+// subscribe, publish, replies, pushes) for the same receivers to read them:
+// - naive: what most hand-written servers do, `ws.send(text)` per message per viewer;
+// - preframed: the bare loop, one frame built per message and the same bytes written to every
+//   viewer's socket. It is the ceiling of unbatched writes ("frame writes per CPU-second").
+// Neither batches, compresses, bounds queues or pings: they are reference points, not servers.
+
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { serverTextFrame } from '../wire/ws-frame.ts';
+import { apiHandler, jwtClaims } from './api.ts';
+
+interface Conn {
+  ws: WebSocket;
+  socket: Socket;
+  /** `info` of publications from this connection (user, client, conn_info). */
+  info: string;
+  channels: string[];
+}
+
+interface Line {
+  id?: number;
+  connect?: { token?: string };
+  subscribe?: { channel?: string };
+  publish?: { channel?: string; data?: unknown };
+}
+
+const q = JSON.stringify;
+
+export function startWsRooms(mode: 'naive' | 'preframed', port: number, apiKey: string): Promise<Server> {
+  const rooms = new Map<string, Set<Conn>>();
+  const push = (channel: string, data: string, info: string): string =>
+    `{"push":{"channel":${q(channel)},"pub":{"data":${data}${info !== '' ? `,"info":${info}` : ''}}}}`;
+
+  const broadcast = (channel: string, data: string, info = ''): void => {
+    const room = rooms.get(channel);
+    if (!room) return;
+    const text = push(channel, data, info);
+    if (mode === 'naive') {
+      for (const c of room) c.ws.send(text);
+    } else {
+      const frame = serverTextFrame(text);
+      for (const c of room) c.socket.write(frame);
+    }
+  };
+
+  const onLine = (c: Conn, line: string): void => {
+    if (line === '{}' || line === '') return;
+    let m: Line;
+    try {
+      m = JSON.parse(line) as Line;
+    } catch {
+      c.ws.close(3501, 'bad request');
+      return;
+    }
+    const id = m.id ?? 0;
+    if (m.connect) {
+      const claims = jwtClaims(m.connect.token);
+      const client = randomUUID();
+      c.info = `{"user":${q(claims.sub)},"client":${q(client)}${claims.info !== undefined ? `,"conn_info":${q(claims.info)}` : ''}}`;
+      c.ws.send(`{"id":${id},"connect":{"client":${q(client)},"version":"baseline"}}`);
+    } else if (m.subscribe?.channel) {
+      const ch = m.subscribe.channel;
+      let room = rooms.get(ch);
+      if (!room) rooms.set(ch, (room = new Set()));
+      room.add(c);
+      c.channels.push(ch);
+      c.ws.send(`{"id":${id},"subscribe":{}}`);
+    } else if (m.publish?.channel && m.publish.data !== undefined) {
+      broadcast(m.publish.channel, q(m.publish.data), c.info);
+      c.ws.send(`{"id":${id},"publish":{}}`);
+    }
+  };
+
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 65536 });
+  const server = createServer(apiHandler(apiKey, (ch, data) => broadcast(ch, data)));
+  server.on('upgrade', (req, socket: Socket, head) => {
+    if (!req.url?.startsWith('/connection/websocket')) {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.setNoDelay(true);
+      const c: Conn = { ws, socket, info: '', channels: [] };
+      ws.on('message', (data) => {
+        for (const line of (data as Buffer).toString('utf8').split('\n')) onLine(c, line);
+      });
+      ws.on('error', () => ws.terminate());
+      ws.on('close', () => {
+        for (const ch of c.channels) rooms.get(ch)?.delete(c);
+      });
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}

@@ -1,0 +1,159 @@
+// The backend side: publishes through the server HTTP API, one keep-alive connection per stream
+// and one request at a time, so a stream's messages reach the server in order. Messages due
+// while a request is out wait and go in the next one (`/api/batch`), as a real backend's
+// batching would; single mode sends one publish per request (goim's "pushes").
+// The publish time is stamped when the request is written.
+
+import { Agent, request } from 'node:http';
+import { buildData } from '../plan/corpus.ts';
+import { kindAt } from '../plan/kinds.ts';
+import { formatId, nowUs } from '../plan/message-id.ts';
+
+const MAX_BATCH = 500;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+export interface ApiStreamOptions {
+  stream: number;
+  kind: number;
+  host: string;
+  port: number;
+  apiKey: string;
+  channels: readonly string[];
+  single: boolean;
+  /** Most messages waiting; beyond, new ones are not sent (counted as backlog). */
+  maxQueue: number;
+}
+
+export class ApiStream {
+  sent = 0;
+  accepted = 0;
+  backlogDropped = 0;
+  readonly errors = new Map<string, number>();
+  readonly acceptedByChannel: Float64Array;
+  private readonly o: ApiStreamOptions;
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  private readonly seq: Int32Array;
+  private readonly quoted: string[];
+  private queue: number[] = [];
+  private inflight = false;
+  private closed = false;
+  /** Inside the measured window: only publishes sent now count in sent/accepted/errors. */
+  recording = false;
+
+  constructor(o: ApiStreamOptions) {
+    this.o = o;
+    this.acceptedByChannel = new Float64Array(o.channels.length);
+    this.seq = new Int32Array(o.channels.length).fill(-1);
+    this.quoted = o.channels.map((c) => JSON.stringify(c));
+  }
+
+  get idle(): boolean {
+    return !this.inflight && this.queue.length === 0;
+  }
+
+  enqueue(channel: number): void {
+    if (this.closed) return;
+    if (this.queue.length >= this.o.maxQueue) {
+      if (this.recording) this.backlogDropped++;
+      return;
+    }
+    this.queue.push(channel);
+    this.pump();
+  }
+
+  private item(channel: number): string {
+    const seq = (this.seq[channel] ?? -1) + 1;
+    this.seq[channel] = seq;
+    const k = kindAt(this.o.kind);
+    const id = formatId(k.code, this.o.stream, seq, nowUs());
+    const data = buildData(this.o.kind, this.o.stream, channel, seq, id);
+    return `{"channel":${this.quoted[channel]},"data":${data},"priority":"${k.priority}"}`;
+  }
+
+  private pump(): void {
+    if (this.inflight || this.queue.length === 0 || this.closed) return;
+    const items = this.queue.splice(0, this.o.single ? 1 : MAX_BATCH);
+    const bodies = items.map((ch) => this.item(ch));
+    const single = items.length === 1;
+    const body = single
+      ? (bodies[0] as string)
+      : `{"commands":[${bodies.map((b) => `{"publish":${b}}`).join(',')}]}`;
+    this.inflight = true;
+    const counted = this.recording;
+    if (counted) this.sent += items.length;
+    const req = request(
+      {
+        host: this.o.host,
+        port: this.o.port,
+        method: 'POST',
+        path: single ? '/api/publish' : '/api/batch',
+        agent: this.agent,
+        headers: {
+          'x-api-key': this.o.apiKey,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+        timeout: REQUEST_TIMEOUT_MS,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          if (counted)
+            this.settle(items, single, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'));
+          this.inflight = false;
+          this.pump();
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (counted) this.bump(`http-${err.code ?? err.message}`, items.length);
+      this.inflight = false;
+      setTimeout(() => this.pump(), 50).unref();
+    });
+    req.end(body);
+  }
+
+  private bump(key: string, n = 1): void {
+    this.errors.set(key, (this.errors.get(key) ?? 0) + n);
+  }
+
+  private ok(channel: number): void {
+    this.accepted++;
+    this.acceptedByChannel[channel] = (this.acceptedByChannel[channel] ?? 0) + 1;
+  }
+
+  private settle(items: number[], single: boolean, status: number, text: string): void {
+    if (status !== 200) {
+      this.bump(`http-${status}`, items.length);
+      return;
+    }
+    try {
+      const r = JSON.parse(text) as {
+        result?: unknown;
+        error?: { code?: number };
+        replies?: { error?: { code?: number } }[];
+      };
+      if (single) {
+        if (r.error) this.bump(String(r.error.code ?? 0));
+        else this.ok(items[0] as number);
+        return;
+      }
+      items.forEach((ch, i) => {
+        const e = r.replies?.[i]?.error;
+        if (e) this.bump(String(e.code ?? 0));
+        else if (r.replies?.[i]) this.ok(ch);
+        else this.bump('no-reply');
+      });
+    } catch {
+      this.bump('bad-json', items.length);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.queue = [];
+    this.agent.destroy();
+  }
+}

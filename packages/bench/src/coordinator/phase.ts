@@ -1,0 +1,384 @@
+// One phase: one workload against one system. Start the server(s), spawn and connect the
+// generators, publish (warm-up, measured window, drain), read everything at both ends of the
+// window, tear down. Every step has a deadline; teardown runs whatever happened.
+
+import type { ConnectReport, StormReport } from '../generator/ipc.ts';
+import { signToken } from '../plan/jwt.ts';
+import { publisherInfo } from '../plan/corpus.ts';
+import type { Plan } from '../plan/workloads.ts';
+import type { ChurnResult, PhaseResult, SlowResult } from '../report/result.ts';
+import { latency } from '../stats/latency.ts';
+import { percentiles } from '../stats/percentiles.ts';
+import { readMachine } from '../systems/proc.ts';
+import { metricsDelta, scrapeMetrics } from '../systems/metrics-scrape.ts';
+import { startServers, targetServers, type ServerGroup } from '../systems/server-process.ts';
+import { ApiStream } from './api-publisher.ts';
+import { Fleet, mergeConnect } from './fleet.ts';
+import { bottleneck, figures, type ApiTotals, type Reading } from './measure.ts';
+import { idleFlow } from './idle.ts';
+import { baseResult, type PhaseEnv } from './phase-env.ts';
+import { si } from './progress.ts';
+import { Scheduler } from './scheduler.ts';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const cpuCount = (list: string): number =>
+  list.split(',').reduce((a, part) => {
+    const [x, y] = part.split('-').map(Number);
+    return a + (y !== undefined && x !== undefined ? y - x + 1 : 1);
+  }, 0);
+
+/** Connections and publishing of a started phase, torn down in `finally`. */
+interface Live {
+  servers: ServerGroup;
+  fleet: Fleet;
+  streams: Map<number, ApiStream>;
+  connect: ConnectReport;
+  connectS: number;
+}
+
+function apiTotals(streams: Map<number, ApiStream>, channels: number): ApiTotals {
+  const t: ApiTotals = {
+    sent: 0,
+    accepted: 0,
+    backlogDropped: 0,
+    errors: new Map(),
+    acceptedByChannel: new Float64Array(channels),
+  };
+  for (const s of streams.values()) {
+    t.sent += s.sent;
+    t.accepted += s.accepted;
+    t.backlogDropped += s.backlogDropped;
+    for (const [k, v] of s.errors) t.errors.set(k, (t.errors.get(k) ?? 0) + v);
+    s.acceptedByChannel.forEach((v, i) => (t.acceptedByChannel[i] = (t.acceptedByChannel[i] ?? 0) + v));
+  }
+  return t;
+}
+
+async function read(l: Live, plan: Plan, env: PhaseEnv, recording: boolean): Promise<Reading> {
+  const gens = await l.fleet.mark(recording);
+  const c = process.cpuUsage();
+  return {
+    at: performance.now(),
+    gens,
+    servers: l.servers.sample(),
+    machineBusyS: readMachine(env.ticks).busyS,
+    coordCpuUs: c.user + c.system,
+    api: apiTotals(l.streams, plan.channels.length),
+  };
+}
+
+export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
+  const { o, system, plan } = env;
+  const tag = `[${env.repetition}/${o.repeat} ${plan.workload} · ${system.name}]`;
+  let servers: ServerGroup | undefined;
+  let fleet: Fleet | undefined;
+  const streams = new Map<number, ApiStream>();
+  let sched: Scheduler | undefined;
+  let ticker: NodeJS.Timeout | undefined;
+  try {
+    env.progress.update(`${tag} starting server and generators`);
+    const tokens = plan.publishers.map((p, i) =>
+      signToken({ sub: p.user, info: publisherInfo(i) }, env.secret),
+    );
+    const serverStart =
+      o.target.length > 0
+        ? Promise.resolve(targetServers(o.target, o.targetPids, env.ticks))
+        : startServers({
+            system,
+            servers: o.servers,
+            children: env.children,
+            tmpDir: env.tmpDir,
+            roomcastBin: o.roomcastBin,
+            defaults: env.defaults,
+            knobs: env.knobs,
+            engine: plan.engine,
+            apiKey: env.apiKey,
+            hmacSecret: env.secret,
+            redisUrl: o.redisUrl,
+            cpus: env.pinned ? o.serverCpus : '',
+            ticks: env.ticks,
+          });
+    const serverCount = o.target.length > 0 ? o.target.length : system.multiProcess ? o.servers : 1;
+    const fleetStart = Fleet.spawn(
+      plan,
+      tokens,
+      serverCount,
+      {
+        generators: o.generators,
+        perGenerator: o.perGenerator,
+        sourceAddresses: o.sourceAddresses,
+        concurrency: o.concurrency,
+        connectTimeoutMs: o.connectTimeout * 1000,
+        sampleCapacity: 300_000,
+        cpus: env.pinned ? o.generatorCpus : '',
+      },
+      env.children,
+    );
+    const [sr, fr] = await Promise.allSettled([serverStart, fleetStart]);
+    if (sr.status === 'fulfilled') servers = sr.value;
+    if (fr.status === 'fulfilled') fleet = fr.value;
+    if (sr.status === 'rejected') throw sr.reason instanceof Error ? sr.reason : new Error(String(sr.reason));
+    if (fr.status === 'rejected') throw fr.reason instanceof Error ? fr.reason : new Error(String(fr.reason));
+    if (!servers || !fleet) throw new Error('start failed');
+    await fleet.setup(plan, system, servers.endpoints);
+    const f = fleet;
+    const srv = servers;
+    let state = 'connecting';
+    let last = { at: performance.now(), msgs: 0, frames: 0, cpu: srv.sample().map((s) => s?.cpuS ?? 0) };
+    ticker = setInterval(() => {
+      const now = performance.now();
+      const t = f.progressTotals();
+      const samples = srv.sample();
+      const dt = (now - last.at) / 1000;
+      const cpu = samples.map((s) => s?.cpuS ?? 0);
+      const util = cpu.reduce((a, c, i) => a + (c - (last.cpu[i] ?? 0)), 0) / dt;
+      const rss = samples.reduce((a, s) => a + (s?.rssBytes ?? 0), 0) / 1048576;
+      env.progress.update(
+        `${tag} ${state} | viewers ${si(t.live)}/${si(f.viewerCount)} | ${si(t.msgs)} deliveries (${si((t.msgs - last.msgs) / dt)}/s) | ` +
+          `${si((t.frames - last.frames) / dt)} frames/s | server cpu ${Math.round(util * 100)}% rss ${rss.toFixed(0)}MB | ` +
+          `gen cpu ${t.cpuPct.map((c) => Math.round(c) + '%').join(',')}`,
+      );
+      last = { at: now, msgs: t.msgs, frames: t.frames, cpu };
+    }, 1000);
+
+    const t0 = performance.now();
+    const probes = await f.connectProbes();
+    if (plan.workload === 'idle') {
+      const r = await idleFlow(env, srv, f, probes, (s) => (state = s));
+      return { ...r, engineApplied: srv.engineApplied };
+    }
+    const viewers = await f.connectViewers();
+    const pubs = await f.connectPublishers();
+    const connect = mergeConnect([probes, viewers, pubs]);
+    const live: Live = {
+      servers: srv,
+      fleet: f,
+      streams,
+      connect,
+      connectS: (performance.now() - t0) / 1000,
+    };
+
+    // Publishing: one HTTP API stream per kind, clients through the fleet.
+    const endpoint = srv.endpoints[0];
+    if (!endpoint) throw new Error('no server endpoint');
+    for (const r of plan.rates) {
+      if (r.pool !== undefined || streams.has(r.kind)) continue;
+      const rate = plan.rates
+        .filter((x) => x.kind === r.kind && x.pool === undefined)
+        .reduce((a, x) => a + x.rate, 0);
+      streams.set(
+        r.kind,
+        new ApiStream({
+          stream: 1 + r.kind,
+          kind: r.kind,
+          host: endpoint.host,
+          port: endpoint.port,
+          apiKey: env.apiKey,
+          channels: plan.channels,
+          single: plan.apiSingle,
+          maxQueue: plan.apiSingle ? Math.max(1, Math.ceil(rate)) : 20_000,
+        }),
+      );
+    }
+    let clientMisses = 0;
+    sched = new Scheduler(plan, o.warmup, {
+      api: (kind, ch) => streams.get(kind)?.enqueue(ch),
+      client: (pool, kind, ch) => {
+        if (!f.clientPublish(pool, kind, ch)) clientMisses++;
+      },
+      flush: () => f.flushPublishes(),
+    });
+    state = 'warm-up';
+    sched.start();
+    await sleep(o.warmup * 1000);
+
+    const start = await read(live, plan, env, true);
+    for (const s of streams.values()) s.recording = true;
+    await srv.agentReset();
+    const metrics0 = srv.isRoomcast ? await scrapeMetrics(srv.endpoints) : new Map<string, number>();
+    if (plan.slow) await f.slow();
+    state = 'measuring';
+
+    // The measured window, with churn, the reconnect storm and the RSS guard.
+    const churnReports: ConnectReport[] = [];
+    let churnSeconds = 0;
+    let storm: StormReport | undefined;
+    let stormCpuS = 0;
+    let aborted = '';
+    const endAt = performance.now() + o.duration * 1000;
+    let nextTick = performance.now() + 1000;
+    while (performance.now() < endAt) {
+      await sleep(Math.max(0, Math.min(nextTick, endAt) - performance.now()));
+      if (performance.now() < nextTick) continue;
+      nextTick += 1000;
+      const rss = srv.sample().reduce((a, s) => a + (s?.rssBytes ?? 0), 0) / 1048576;
+      if (!srv.allAlive()) {
+        aborted = 'a server process exited';
+        break;
+      }
+      if (rss > o.maxServerRssMb) {
+        aborted = `server RSS ${rss.toFixed(0)} MB over --max-server-rss-mb ${o.maxServerRssMb}`;
+        break;
+      }
+      const c = plan.churn;
+      if (!c) continue;
+      const tNow = sched.t;
+      if (c.stormAt !== undefined && !storm && tNow >= c.stormAt) {
+        state = 'reconnect storm';
+        const before = srv.sample();
+        storm = await f.storm(o.concurrency * 4);
+        const after = srv.sample();
+        stormCpuS = after.reduce((a, s, i) => a + (s?.cpuS ?? 0) - (before[i]?.cpuS ?? 0), 0);
+        state = 'measuring';
+        nextTick = performance.now() + 1000;
+      } else if (!storm && c.perSecond > 0) {
+        churnReports.push(await f.churn(c.perSecond));
+        churnSeconds++;
+      }
+    }
+    sched.stop();
+    state = 'draining';
+    const drainUntil = performance.now() + o.drain * 1000;
+    while (performance.now() < drainUntil && [...streams.values()].some((s) => !s.idle)) await sleep(50);
+    for (const s of streams.values()) s.recording = false;
+    let prev = -1;
+    let stable = 0;
+    while (performance.now() < drainUntil && stable < 2) {
+      const m = await f.peek();
+      stable = m === prev ? stable + 1 : 0;
+      prev = m;
+      await sleep(250);
+    }
+    const end = await read(live, plan, env, false);
+    const agent = await srv.agentRead(false);
+    const metrics1 = srv.isRoomcast ? await scrapeMetrics(srv.endpoints) : new Map<string, number>();
+    state = 'collecting samples';
+    const samples = await f.samples();
+
+    const w = figures(start, end, agent, srv.pids);
+    const base = baseResult(env);
+    const plannedPerSecond = plan.rates.filter((r) => r.from === undefined).reduce((a, r) => a + r.rate, 0);
+    if (clientMisses > 0) w.publishErrors['no-publisher'] = clientMisses;
+    const serverMetrics = metricsDelta(metrics0, metrics1);
+    const drops: Record<string, number> = {};
+    for (const [k, v] of Object.entries(serverMetrics))
+      if (
+        !/^roomcast_(deliveries|broadcasts|frames_out|bytes_out|publications_in|client_publications_in)/.test(
+          k,
+        )
+      )
+        drops[k] = v;
+    const joins = mergeConnect(churnReports);
+    const churn: ChurnResult | null = plan.churn
+      ? {
+          joins: joins.ok,
+          joinFailures: joins.failures,
+          joinsPerSecond: churnSeconds > 0 ? joins.ok / churnSeconds : 0,
+          joinLatencyMs: percentiles(joins.latencyMs),
+          cpuUsPerJoin: joins.ok > 0 ? ((w.serverCpuS - stormCpuS) * 1e6) / joins.ok : null,
+          storm: storm
+            ? {
+                dropped: storm.dropped,
+                ok: storm.ok,
+                failed: storm.failed,
+                failures: storm.failures,
+                t50Ms: at(storm.doneMs, 0.5),
+                t90Ms: at(storm.doneMs, 0.9),
+                t99Ms: at(storm.doneMs, 0.99),
+                t100Ms: storm.doneMs.at(-1) ?? 0,
+                serverCpuS: stormCpuS,
+              }
+            : null,
+        }
+      : null;
+    const slow: SlowResult | null = plan.slow
+      ? {
+          slowViewers: w.groups.slow.live,
+          rssGrowthMb: w.servers.reduce((a, s) => a + s.rssEndMb - s.rssStartMb, 0),
+          readersDeliveryRatio: w.expected > 0 ? w.received / w.expected : 0,
+        }
+      : null;
+    const busy = w.busyCores;
+    const ours =
+      w.serverCpuS / w.wallS + w.generators.reduce((a, g) => a + g.util, 0) + w.coordCpuS / w.wallS;
+    const result: PhaseResult = {
+      ...base,
+      status: aborted ? 'aborted' : 'ok',
+      ...(aborted ? { error: aborted } : {}),
+      engineApplied: srv.engineApplied,
+      wallS: w.wallS,
+      connections: {
+        planned: plan.viewers.length + plan.publishers.length,
+        connected: live.connect.ok,
+        failed: live.connect.failed,
+        failures: live.connect.failures,
+        connectS: live.connectS,
+        connectLatencyMs: percentiles(live.connect.latencyMs),
+      },
+      publish: {
+        plannedPerSecond,
+        sent: w.publishSent,
+        accepted: w.publishAccepted,
+        perSecond: w.publishAccepted / o.duration,
+        errors: w.publishErrors,
+        backlogDropped: w.backlogDropped,
+      },
+      deliveries: {
+        received: w.received,
+        expected: w.expected,
+        ratio: w.expected > 0 ? w.received / w.expected : null,
+        perSecond: w.received / w.wallS,
+      },
+      frames: w.frames,
+      bytes: w.bytes,
+      groups: w.groups,
+      deflateNegotiated: w.deflateNegotiated,
+      server: {
+        processes: w.servers,
+        cpuS: w.serverCpuS,
+        util: w.serverCpuS / w.wallS,
+        metrics: serverMetrics,
+      },
+      efficiency: w.efficiency,
+      latency: latency(samples),
+      checks: w.checks,
+      drops: { missing: Math.max(0, w.expected - w.received), closes: w.closes, server: drops },
+      generators: w.generators.map((g, i) => ({ ...g, pid: f.gens[i]?.pid ?? 0 })),
+      coordinator: { cpuS: w.coordCpuS, util: w.coordCpuS / w.wallS },
+      machine: { cores: env.cores, busyCores: busy, foreignCores: Math.max(0, busy - ours) },
+      bottleneck: bottleneck({
+        servers: w.servers,
+        generators: w.generators,
+        coordUtil: w.coordCpuS / w.wallS,
+        busyCores: busy,
+        cores: env.cores,
+        pinned: env.pinned,
+        serverCores: cpuCount(o.serverCpus),
+        generatorCores: cpuCount(o.generatorCpus),
+      }),
+      churn,
+      slow,
+    };
+    return result;
+  } catch (err) {
+    const log = servers?.logTail() ?? '';
+    return {
+      ...baseResult(env),
+      status: 'failed',
+      error:
+        (err instanceof Error ? err.message : String(err)) +
+        (log ? `\nserver log:\n${log.slice(-2000)}` : ''),
+    };
+  } finally {
+    clearInterval(ticker);
+    sched?.stop();
+    for (const s of streams.values()) s.close();
+    await fleet?.stop().catch(() => undefined);
+    await servers?.stop().catch(() => undefined);
+  }
+}
+
+function at(sortedValues: readonly number[], q: number): number {
+  if (sortedValues.length === 0) return 0;
+  return sortedValues[Math.min(sortedValues.length - 1, Math.ceil(q * sortedValues.length) - 1)] ?? 0;
+}

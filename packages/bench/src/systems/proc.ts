@@ -1,0 +1,68 @@
+// CPU time and memory of other processes, from /proc (Linux): the bench measures servers from
+// the outside, so their own numbers never depend on code running inside them.
+
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** Clock ticks per second of /proc CPU times (USER_HZ; 100 on nearly every Linux). */
+export function clockTicks(): number {
+  try {
+    const n = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    return Number.isFinite(n) && n > 0 ? n : 100;
+  } catch {
+    return 100;
+  }
+}
+
+export interface ProcSample {
+  /** User + system CPU seconds of the process, all threads. */
+  cpuS: number;
+  rssBytes: number;
+  /** Peak RSS since the process started (VmHWM). */
+  hwmBytes: number;
+}
+
+/** Reads /proc/<pid>; undefined once the process is gone. */
+export function readProc(pid: number, ticks: number): ProcSample | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at "state".
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cpuS = (Number(f[11]) + Number(f[12])) / ticks;
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string): number => {
+      const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status);
+      return m ? Number(m[1]) * 1024 : 0;
+    };
+    return { cpuS, rssBytes: kb('VmRSS'), hwmBytes: kb('VmHWM') };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface MachineSample {
+  /** Busy CPU seconds of the whole machine (all cores, everything but idle and iowait). */
+  busyS: number;
+}
+
+export function readMachine(ticks: number): MachineSample {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const v = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = v.slice(0, 8).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+    const idle = (v[3] ?? 0) + (v[4] ?? 0);
+    return { busyS: (total - idle) / ticks };
+  } catch {
+    return { busyS: 0 };
+  }
+}
+
+/** The open-files limit of this process (soft), from /proc/self/limits. */
+export function openFilesLimit(): number | undefined {
+  try {
+    const m = /Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
