@@ -42,8 +42,8 @@ export class RoomPicker {
       ...FEATURED.map((r) => {
         const b = el(
           'button',
-          { type: 'button', class: 'room-btn', 'data-room': r.id },
-          r.id === 'lobby' ? 'Lobby' : r.title,
+          { type: 'button', class: 'room-btn', 'data-room': r.id, title: r.title },
+          r.label,
         );
         b.addEventListener('click', () => onPick(r.id));
         return el('li', {}, b);
