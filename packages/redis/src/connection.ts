@@ -209,9 +209,19 @@ export function newClusterClient(
   name: string,
   minimizeConnections: boolean,
 ) {
+  // node-redis applies only `defaults` to the nodes it discovers, so credentials given in the
+  // root URLs are copied there (TLS is not: use a standalone rediss:// URL or extend this).
+  const first = rootNodes[0] === undefined ? undefined : new URL(rootNodes[0]);
+  const credentials =
+    first && first.password !== ''
+      ? {
+          password: decodeURIComponent(first.password),
+          ...(first.username !== '' ? { username: decodeURIComponent(first.username) } : {}),
+        }
+      : {};
   const cluster = createCluster({
     rootNodes: rootNodes.map((url) => ({ url })),
-    defaults: nodeRedisDefaults(s, name),
+    defaults: { ...nodeRedisDefaults(s, name), ...credentials },
     minimizeConnections,
   });
   const report = (err: unknown) =>
@@ -244,6 +254,7 @@ class StandaloneCommands extends BaseCommands {
       };
       const onReady = () => done(true);
       const timer = setTimeout(() => done(false), timeoutMs);
+      timer.unref();
       this.client.on('ready', onReady);
     });
   }
