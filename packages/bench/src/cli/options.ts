@@ -51,6 +51,13 @@ const TABLE: readonly OptionDef[] = [
     doc: `systems to compare: ${SYSTEMS.join(', ')}`,
   },
   {
+    name: 'matrix',
+    kind: 'str',
+    def: '',
+    arg: 'w=s,…;…',
+    doc: 'systems per workload, e.g. "goim=all;live=roomcast,socketio" (overrides --workloads/--systems)',
+  },
+  {
     name: 'quick',
     kind: 'bool',
     def: 'false',
@@ -348,6 +355,8 @@ export interface BenchOptions {
   roomcastBin: string;
   progress: boolean;
   help: boolean;
+  /** The raw --matrix option. */
+  matrixSpec: string;
   /** Systems to run per workload (all selected systems, or the quick matrix). */
   matrix: Record<WorkloadName, SystemName[]>;
 }
@@ -418,7 +427,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const out: Record<string, unknown> = {};
   for (const def of TABLE) {
     const raw = given.get(def.name) ?? (quick && def.quick !== undefined ? def.quick : def.def);
-    out[camel(def.name)] = convert(def, raw);
+    out[def.name === 'matrix' ? 'matrixSpec' : camel(def.name)] = convert(def, raw);
   }
   const o = out as unknown as BenchOptions;
   o.idleSteps = (out['idleSteps'] as string[]).map((s) => {
@@ -441,7 +450,23 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   if (o.servers < 1) throw new BenchUsageError('--servers must be ≥ 1');
   const quickMatrix = quick && !given.has('workloads') && !given.has('systems');
   o.matrix = {} as Record<WorkloadName, SystemName[]>;
-  for (const w of o.workloads) o.matrix[w] = quickMatrix ? [...QUICK_MATRIX[w]] : [...o.systems];
+  if (o.matrixSpec !== '') {
+    o.workloads = [];
+    const all = new Set<SystemName>();
+    for (const part of o.matrixSpec.split(';').filter((x) => x.trim() !== '')) {
+      const [w, list] = part.split('=').map((x) => x.trim());
+      if (!w || !(WORKLOADS as readonly string[]).includes(w))
+        throw new BenchUsageError(`--matrix: unknown workload "${w ?? ''}"`);
+      const systems = list === 'all' ? [...SYSTEMS] : (list ?? '').split(',').map((x) => x.trim());
+      for (const s of systems)
+        if (!(SYSTEMS as readonly string[]).includes(s))
+          throw new BenchUsageError(`--matrix: unknown system "${s}"`);
+      o.workloads.push(w as WorkloadName);
+      o.matrix[w as WorkloadName] = systems as SystemName[];
+      for (const s of systems as SystemName[]) all.add(s);
+    }
+    o.systems = SYSTEMS.filter((s) => all.has(s));
+  } else for (const w of o.workloads) o.matrix[w] = quickMatrix ? [...QUICK_MATRIX[w]] : [...o.systems];
   if (o.target.length > 0 && o.systems.some((s) => s !== 'roomcast'))
     throw new BenchUsageError('--target measures running roomcast nodes: use it with --systems roomcast');
   return o;

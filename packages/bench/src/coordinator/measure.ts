@@ -248,7 +248,8 @@ export function bottleneck(i: BottleneckInput): PhaseResult['bottleneck'] {
     Math.max(1, i.pinned ? i.generatorCores : i.cores);
   const machine = i.busyCores / Math.max(1, i.cores);
   const pct = (x: number): string => `${Math.round(x * 100)}%`;
-  const facts = `server ${pct(serverMax)} of a core, generators ${pct(genMax)} (max) / ${pct(genLoad)} of their cores, machine ${pct(machine)} busy`;
+  const elu = Math.max(0, ...i.servers.map((s) => s.elu ?? 0));
+  const facts = `server ${pct(serverMax)} of a core${elu > 0 ? ` (event loop ${pct(elu)} busy)` : ''}, generators ${pct(genMax)} (max) / ${pct(genLoad)} of their cores, machine ${pct(machine)} busy`;
   let verdict: Verdict = 'none';
   let note = `nothing saturated: the offered load was served (${facts})`;
   if (serverMax >= SATURATED || serverLoad >= SATURATED) {
@@ -259,7 +260,10 @@ export function bottleneck(i: BottleneckInput): PhaseResult['bottleneck'] {
     note = `WARNING generator-bound: the load generator, not the server, was the bottleneck; rates and latencies understate the server (${facts})`;
   } else if (machine >= 0.9) {
     verdict = 'machine';
-    note = `WARNING machine-bound: all cores were busy (other load included); rates may understate the server (${facts})`;
+    note =
+      elu >= 0.9
+        ? `WARNING machine-bound: the server's event loop was saturated but it got only ${pct(serverMax)} of a core (other load on its core); rates understate the server, CPU per delivery is still measured (${facts})`
+        : `WARNING machine-bound: all cores were busy (other load included); rates may understate the server (${facts})`;
   }
   return { verdict, note };
 }

@@ -241,13 +241,14 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
     const drainUntil = performance.now() + o.drain * 1000;
     while (performance.now() < drainUntil && [...streams.values()].some((s) => !s.idle)) await sleep(50);
     for (const s of streams.values()) s.recording = false;
+    // Drained when no viewer received anything for 300 ms.
     let prev = -1;
     let stable = 0;
-    while (performance.now() < drainUntil && stable < 2) {
+    while (performance.now() < drainUntil && stable < 3) {
       const m = await f.peek();
       stable = m === prev ? stable + 1 : 0;
       prev = m;
-      await sleep(250);
+      await sleep(100);
     }
     const end = await read(live, plan, env, false);
     const agent = await srv.agentRead(false);

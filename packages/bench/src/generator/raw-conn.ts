@@ -3,7 +3,8 @@
 // the process (`onread`), and in counting mode a frame costs a header parse and a scan for '\n'.
 //
 // What counting mode counts (per receiver group):
-// - frames: WebSocket data frames (text/binary/continuation), not control frames;
+// - frames: WebSocket data frames (text/binary/continuation) except protocol pings, not control
+//   frames;
 // - bytes: every byte after the upgrade response, frame headers included;
 // - msgs (Centrifugo JSON): for each complete text message, the number of '\n' bytes + 1. A
 //   server writes several pushes in one frame separated by '\n' (JSON escapes newlines inside
@@ -304,6 +305,7 @@ export class RawConn {
     if (this.protocol === PROTO_CENTRIFUGE) {
       if (this.msgOp !== OP_TEXT) return;
       if (this.msgLen === 2 && !this.msgRsv1) {
+        this.unframe();
         this.sendText(PONG_JSON);
         return;
       }
@@ -311,7 +313,13 @@ export class RawConn {
     } else if (this.h0 === CH_4 && this.h1 === CH_2) {
       this.ctr[this.base + F.msgs] = (this.ctr[this.base + F.msgs] as number) + 1;
     } else if (this.msgLen === 1 && this.h0 === CH_2) {
+      this.unframe();
       this.sendText(PONG_EIO);
     }
+  }
+
+  /** A protocol ping is not a delivery frame: take back the frame counted for it. */
+  unframe(): void {
+    this.ctr[this.base + F.frames] = (this.ctr[this.base + F.frames] as number) - 1;
   }
 }

@@ -65,6 +65,7 @@ export function centrifugeMessage(host: SessionHost, slot: Slot, c: RawConn, tex
     const line = text.slice(start, end);
     start = end + 1;
     if (line === '{}') {
+      if (text.length === 2) c.unframe();
       c.sendText('{}');
       continue;
     }
@@ -161,6 +162,7 @@ export function engineioOpened(_host: SessionHost, slot: Slot): void {
 export function engineioMessage(host: SessionHost, slot: Slot, c: RawConn, text: string): void {
   const t0 = text.charCodeAt(0);
   if (t0 === 0x32 /* 2: ping */) {
+    c.unframe();
     c.sendText('3');
     return;
   }
