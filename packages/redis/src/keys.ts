@@ -13,6 +13,7 @@
 //   <prefix>oc:{<room>}     online: nodeId → "<expiresAtMs>:<count>"
 //   <prefix>on:{<node>}     online: rooms a node reported last (to zero the ones it drops)
 //   <prefix>ou:{<room>}     online: HyperLogLog of unique viewers
+//   <prefix>us:{<user>}     user online status: Unix ms of the last heartbeat mark (PX = TTL)
 //   <prefix>{reg}:n         registry: nodeId → NodeEntry JSON (one slot: list() reads all at once)
 //   <prefix>{reg}:x         registry: nodeId scored by expiry (Redis ms)
 //
@@ -86,5 +87,10 @@ export class KeyLayout {
 
   onlineUnique(room: string): string {
     return `${this.prefix}ou:{${tagOf(room)}}`;
+  }
+
+  /** User online status mark: the Unix ms of the last mark, expiring with the mark's TTL. */
+  userStatus(user: string): string {
+    return `${this.prefix}us:{${tagOf(user)}}`;
   }
 }

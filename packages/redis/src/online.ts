@@ -129,6 +129,28 @@ export class RedisOnlineStore implements OnlineStore {
     await Promise.all(ops);
   }
 
+  async touchUsers(users: readonly string[], ttlMs: number): Promise<void> {
+    const now = String(Date.now());
+    const ttl = String(Math.max(1, Math.ceil(ttlMs)));
+    await Promise.all(
+      users.map((u) => {
+        const key = this.#keys.userStatus(u);
+        return this.#cmd.send(key, ['SET', key, now, 'PX', ttl]);
+      }),
+    );
+  }
+
+  async userStatus(users: readonly string[]): Promise<Map<string, number | undefined>> {
+    const values = await Promise.all(
+      users.map(async (u) => {
+        const key = this.#keys.userStatus(u);
+        const v = await this.#cmd.send(key, ['GET', key]);
+        return typeof v === 'string' ? Number(v) : undefined;
+      }),
+    );
+    return new Map(users.map((u, i) => [u, values[i]]));
+  }
+
   async unique(room: string): Promise<number> {
     const key = this.#keys.onlineUnique(room);
     return replyNumber(await this.#cmd.send(key, ['PFCOUNT', key]), 'online unique');

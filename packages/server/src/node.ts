@@ -84,6 +84,8 @@ export interface RecoveryResult {
 /** How long presence entries live without refresh; refreshed every third of it. */
 const PRESENCE_TTL_MS = 60_000;
 const PRESENCE_REFRESH_TICKS = 20;
+/** User online status: marks live a minute and are renewed every 20 s (new users at once). */
+const USER_STATUS_TTL_MS = 60_000;
 
 export class RoomcastNode {
   readonly uid = randomUUID();
@@ -117,6 +119,9 @@ export class RoomcastNode {
   publicUrl = '';
   draining = false;
   private connected = 0;
+  /** Users connected since the last status mark (marked on the next tick). */
+  private readonly newUsers = new Set<string>();
+  readonly online: OnlineStore;
 
   constructor(opts: NodeOptions) {
     this.config = opts.config;
@@ -138,6 +143,7 @@ export class RoomcastNode {
     });
     let online = opts.online;
     if (!online) this.owned.push((online = new MemoryOnlineStore()));
+    this.online = online;
     this.rooms = new RoomEngine(this, online);
     if (opts.registry) this.registry = opts.registry;
     else this.owned.push((this.registry = new MemoryNodeRegistry()));
@@ -176,7 +182,13 @@ export class RoomcastNode {
       expiredCloseDelaySeconds: c.expiredCloseDelaySeconds,
     });
     this.clock.onTick = (t) => {
-      if (t % PRESENCE_REFRESH_TICKS === 0) this.refreshPresence();
+      if (t % PRESENCE_REFRESH_TICKS === 0) {
+        this.refreshPresence();
+        this.touchUsers([...this.users.keys()]);
+      } else if (this.newUsers.size > 0) {
+        this.touchUsers([...this.newUsers]);
+      }
+      this.newUsers.clear();
     };
   }
 
@@ -224,6 +236,7 @@ export class RoomcastNode {
     let set = this.users.get(c.user);
     if (!set) this.users.set(c.user, (set = new Set()));
     set.add(c);
+    if (c.user !== '') this.newUsers.add(c.user);
     this.connected++;
     this.clock.addConnected(c);
   }
@@ -307,6 +320,14 @@ export class RoomcastNode {
     if (c.connInfo !== undefined) info.connInfo = c.connInfo;
     if (sub.chanInfo !== undefined) info.chanInfo = sub.chanInfo;
     return info;
+  }
+
+  private touchUsers(users: string[]): void {
+    const named = users.filter((u) => u !== '');
+    if (named.length === 0) return;
+    this.online
+      .touchUsers(named, USER_STATUS_TTL_MS)
+      .catch((err: unknown) => this.log.warn({ err }, 'user status not marked'));
   }
 
   private refreshPresence(): void {

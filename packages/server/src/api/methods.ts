@@ -209,6 +209,19 @@ export const coreMethods: Readonly<Record<string, ApiMethod>> = {
     return { channels };
   },
 
+  async user_status(node, p) {
+    const users = strArray(p, 'users');
+    if (!users || users.length === 0) throw new ApiError(107, 'bad request: users required');
+    if (users.length > 1000) throw new ApiError(107, 'bad request: at most 1000 users per call');
+    const st = await node.online.userStatus(users);
+    return {
+      statuses: users.map((user) => {
+        const at = st.get(user);
+        return at === undefined ? { user, online: false } : { user, online: true, last_seen: at };
+      }),
+    };
+  },
+
   async info(node) {
     return { nodes: await node.nodes() };
   },

@@ -41,4 +41,24 @@ export class MemoryOnlineStore implements OnlineStore {
   async unique(room: string): Promise<number> {
     return this.uniques.get(room)?.size ?? 0;
   }
+
+  private readonly users = new Map<string, { at: number; expiresAt: number }>();
+
+  async touchUsers(users: readonly string[], ttlMs: number): Promise<void> {
+    const now = this.now();
+    for (const u of users) this.users.set(u, { at: now, expiresAt: now + ttlMs });
+    if (this.users.size > 1024 && Math.random() < 0.01) {
+      for (const [u, e] of this.users) if (e.expiresAt <= now) this.users.delete(u);
+    }
+  }
+
+  async userStatus(users: readonly string[]): Promise<Map<string, number | undefined>> {
+    const now = this.now();
+    const out = new Map<string, number | undefined>();
+    for (const u of users) {
+      const e = this.users.get(u);
+      out.set(u, e && e.expiresAt > now ? e.at : undefined);
+    }
+    return out;
+  }
 }

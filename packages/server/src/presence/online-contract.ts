@@ -64,6 +64,27 @@ export function onlineContract(name: string, factory: () => Promise<OnlineFactor
       });
     });
 
+    it('reports users online while they are marked, offline after the TTL', async () => {
+      await withStore(async (s) => {
+        const before = Date.now();
+        await s.touchUsers(['alice', 'bob', '用户 7'], 60_000);
+        await s.touchUsers(['carol'], 1000);
+        const st = await s.userStatus(['alice', 'bob', '用户 7', 'carol', 'dave']);
+        for (const u of ['alice', 'bob', '用户 7', 'carol']) {
+          const at = st.get(u);
+          assert.ok(
+            at !== undefined && at >= before - 5000 && at <= Date.now() + 5000,
+            `${u} online with a recent mark`,
+          );
+        }
+        assert.equal(st.get('dave'), undefined);
+        await sleep(1300);
+        const later = await s.userStatus(['alice', 'carol']);
+        assert.notEqual(later.get('alice'), undefined);
+        assert.equal(later.get('carol'), undefined, 'mark expired');
+      });
+    });
+
     it('counts cumulative unique viewers per room', async () => {
       await withStore(async (s) => {
         await s.addUnique('u1', ['a', 'b', 'c']);

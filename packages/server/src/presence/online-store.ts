@@ -15,5 +15,13 @@ export interface OnlineStore {
   /** Adds viewer ids to the room's cumulative unique set (approximate in adapters using HLL). */
   addUnique(room: string, ids: readonly string[]): Promise<void>;
   unique(room: string): Promise<number>;
+  /**
+   * User online status by heartbeat: each node re-marks the users it holds every few seconds;
+   * a mark lives `ttlMs`, so a user is online while some node keeps marking it (a crashed
+   * node's users go offline after the TTL).
+   */
+  touchUsers(users: readonly string[], ttlMs: number): Promise<void>;
+  /** Unix ms of each user's last mark, or undefined when offline (mark expired or never made). */
+  userStatus(users: readonly string[]): Promise<Map<string, number | undefined>>;
   close?(): Promise<void>;
 }
