@@ -104,6 +104,10 @@ export class RoomcastNode {
   readonly apiMethods = new Map<string, ApiMethod>();
   readonly startedAt = Date.now();
   name: string;
+  /** Outbound queue limits, read per delivery (copied from config.client). */
+  readonly queueSoftLimit: number;
+  readonly queueHardLimit: number;
+  readonly maxSkippedFrames: number;
   /** Every session, connecting ones included. */
   readonly clients = new Map<string, Client>();
   /** Connected sessions by user id (all devices of a user). */
@@ -128,6 +132,9 @@ export class RoomcastNode {
     this.log = opts.log ?? createLogger(opts.config.log.level as LevelWithSilent);
     this.name = opts.config.node.name || `${hostname()}`;
     this.namespaces = new Namespaces(opts.config);
+    this.queueSoftLimit = opts.config.client.queueSoftLimitBytes;
+    this.queueHardLimit = opts.config.client.queueHardLimitBytes;
+    this.maxSkippedFrames = opts.config.client.maxSkippedFrames;
     this.tokens = new TokenVerifier(opts.config.token);
     this.bus = opts.bus ?? new MemoryBus();
     if (opts.history) this.history = opts.history;

@@ -28,8 +28,6 @@ export type ClientState = 'connecting' | 'rejected' | 'connected' | 'closed';
 
 /** Frames queued behind a command that is still running (e.g. a token check). */
 const MAX_QUEUED_FRAMES = 64;
-/** Consecutive skipped lossy frames before a reader counts as slow even under the byte limit. */
-const MAX_CONSECUTIVE_SKIPS = 50;
 
 export class Client implements SubscriberConn, TransportHandler {
   readonly id: string = randomUUID();
@@ -223,26 +221,30 @@ export class Client implements SubscriberConn, TransportHandler {
     this.transport.writeText(text);
   }
 
-  deliverShared(frame: SharedFrame, lossy: boolean): void {
-    if (this.state !== 'connected') return;
+  /** Hot path: called once per viewer per flushed batch. False when the frame was not written. */
+  deliverShared(frame: SharedFrame, lossy: boolean): boolean {
+    if (this.state !== 'connected') return false;
     if (this.out !== null) this.flushOut();
-    const queued = this.transport.bufferedBytes();
-    const limits = this.node.config.client;
-    if (queued > limits.queueHardLimitBytes) {
+    const node = this.node;
+    const t = this.transport;
+    const queued = t.bufferedBytes();
+    if (queued > node.queueHardLimit) {
       this.disconnect(Disconnects.slow);
-      return;
+      return false;
     }
-    if (lossy && queued > limits.queueSoftLimitBytes) {
-      this.node.stats.skippedFrames++;
-      if (++this.skips > MAX_CONSECUTIVE_SKIPS) this.disconnect(Disconnects.slow);
-      return;
+    const stats = node.stats;
+    if (lossy && queued > node.queueSoftLimit) {
+      stats.skippedFrames++;
+      if (++this.skips > node.maxSkippedFrames) this.disconnect(Disconnects.slow);
+      return false;
     }
     this.skips = 0;
-    const bytes = frame.bytesFor(this.transport.deflate);
-    if (bytes !== frame.plain) this.node.stats.framesDeflated++;
-    this.node.stats.framesOut++;
-    this.node.stats.bytesOut += bytes.length;
-    this.transport.write(bytes);
+    const bytes = t.deflate ? frame.bytesFor(true) : frame.plain;
+    if (bytes !== frame.plain) stats.framesDeflated++;
+    stats.framesOut++;
+    stats.bytesOut += bytes.length;
+    t.write(bytes);
+    return true;
   }
 
   deliverText(text: string): void {

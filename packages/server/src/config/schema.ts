@@ -362,6 +362,10 @@ export const ConfigSchema = Type.Object(
         queueSoftLimitBytes: int(262144, {
           description: 'outbound bytes above which lossy batches are skipped for a connection',
         }),
+        maxSkippedFrames: int(10, {
+          minimum: 1,
+          description: 'consecutive lossy frames skipped for a connection before it is closed 3008 (slow)',
+        }),
         queueHardLimitBytes: int(1048576, {
           description: 'outbound bytes above which a connection is closed 3008 (slow)',
         }),

@@ -266,8 +266,7 @@ export class Hub {
         const sub = subs[i] as Subscription;
         if (sub.local !== ch) continue;
         if (sub.live) {
-          sub.conn.deliverShared(frame, lossy);
-          live++;
+          if (sub.conn.deliverShared(frame, lossy)) live++;
         } else {
           sub.buffer ??= [];
           for (const m of msgs) sub.buffer.push(m);

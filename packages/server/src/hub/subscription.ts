@@ -8,8 +8,11 @@ import type { LocalChannel } from './local-channel.ts';
 export interface SubscriberConn {
   readonly id: string;
   readonly user: string;
-  /** Writes a frame shared by many connections. `lossy` frames may be skipped for slow readers. */
-  deliverShared(frame: SharedFrame, lossy: boolean): void;
+  /**
+   * Writes a frame shared by many connections; `lossy` frames may be skipped for slow readers.
+   * Returns whether the frame was written.
+   */
+  deliverShared(frame: SharedFrame, lossy: boolean): boolean;
   /** Writes connection-specific text (buffered publications after a subscribe reply). */
   deliverText(text: string): void;
   /** The node cannot keep the client's stream position continuous (gap or epoch change). */
