@@ -89,6 +89,7 @@ describe('live-room page', () => {
       // Alice's own line is emitted on publish success; its echo must not add a second row.
       assert.equal(await alice.page.locator('#chat li', { hasText: 'hello from Alice' }).count(), 1);
       assert.equal(await alice.page.locator('#composer-input').inputValue(), '', 'the send box is cleared');
+      await alice.page.waitForTimeout(1000); // let the lines fly into view for the screenshots
       await screenshot(alice.page, 'chat-alice');
       await screenshot(bob.page, 'chat-bob');
     },
