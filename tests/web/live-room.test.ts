@@ -70,7 +70,7 @@ after(async () => {
 // Each case has its own deadline; the whole file takes about 30-40 s on an idle 2-core machine.
 describe('live-room page', () => {
   it(
-    "shows two viewers each other's danmaku and chat, their own line once",
+    "shows two viewers each other's danmaku, chat, gifts and likes, their own line once",
     { timeout: 45_000 },
     async () => {
       const room = `chat-${tag}`;
@@ -89,6 +89,14 @@ describe('live-room page', () => {
       // Alice's own line is emitted on publish success; its echo must not add a second row.
       assert.equal(await alice.page.locator('#chat li', { hasText: 'hello from Alice' }).count(), 1);
       assert.equal(await alice.page.locator('#composer-input').inputValue(), '', 'the send box is cleared');
+      // A gift (through the demo backend) and a like reach the other viewer too.
+      await alice.page.getByRole('button', { name: /^Send Rocket/ }).click();
+      const gift = bob.page.locator('#chat li.msg-gift', { hasText: 'Rocket' });
+      await gift.waitFor();
+      assert.equal(await gift.locator('.msg-name').innerText(), 'Alice');
+      await bob.page.locator('#gift-banners .gift-banner', { hasText: 'Alice' }).waitFor();
+      await alice.page.getByRole('button', { name: 'Like' }).click();
+      await bob.page.locator('#like-count', { hasText: '1' }).waitFor();
       await alice.page.waitForTimeout(1000); // let the lines fly into view for the screenshots
       await screenshot(alice.page, 'chat-alice');
       await screenshot(bob.page, 'chat-bob');
