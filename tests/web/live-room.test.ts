@@ -67,7 +67,7 @@ after(async () => {
   await s?.close();
 });
 
-// Each case has its own deadline; the whole file takes about 30-40 s on an idle 2-core machine.
+// Each case has its own deadline; the file takes about 25 s on a quiet 2-core machine.
 describe('live-room page', () => {
   it(
     "shows two viewers each other's danmaku, chat, gifts and likes, their own line once",
