@@ -5,7 +5,6 @@
 
 import { Centrifuge, type Options, type PublicationContext, type Subscription } from 'centrifuge';
 import { Emitter } from './emitter.ts';
-import type { RoomError } from './errors.ts';
 import type { UserRef } from './messages.ts';
 import { Room, type GiftTransport } from './room.ts';
 import { SeenIds } from './seen-ids.ts';
@@ -35,7 +34,6 @@ export interface RoomClientEvents {
   status: StatusEvent;
   /** A message on the user's own `user:<id>` channel (each once, recovered after reconnects). */
   private: PrivateMessage;
-  error: RoomError;
 }
 
 export interface RoomClientOptions {
