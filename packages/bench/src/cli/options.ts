@@ -72,7 +72,7 @@ const TABLE: readonly OptionDef[] = [
     doc: 'viewers (sockets) of goim and live',
   },
   { name: 'churn-viewers', kind: 'int', def: '5000', quick: '200', arg: 'n', doc: 'viewers of churn' },
-  { name: 'slow-viewers', kind: 'int', def: '2000', quick: '200', arg: 'n', doc: 'viewers of slow' },
+  { name: 'slow-viewers', kind: 'int', def: '200', quick: '100', arg: 'n', doc: 'viewers of slow' },
   {
     name: 'idle-steps',
     kind: 'list',
@@ -162,17 +162,17 @@ const TABLE: readonly OptionDef[] = [
   {
     name: 'slow-share',
     kind: 'num',
-    def: '0.01',
-    quick: '0.05',
+    def: '0.05',
     arg: 'share',
-    doc: 'slow: share of viewers that stop reading',
+    doc: 'slow: share of viewers that stop reading (right after subscribing)',
   },
   {
     name: 'slow-rate',
     kind: 'num',
-    def: '20',
+    def: '100',
+    quick: '20',
     arg: 'msgs/s',
-    doc: 'slow: ~2 KB leaderboard messages per second into the room',
+    doc: 'slow: ~4 KB leaderboard messages per second into the room (≥ 400 KB/s per viewer, so non-readers outgrow the kernel buffers in ~10 s)',
   },
   {
     name: 'sample',
@@ -500,7 +500,7 @@ Workloads:
   live   Zipf room sizes; chat and likes from clients, entries, gifts, system and streamer lines
          through the HTTP API; a gift storm and a "666" flood in the biggest room
   churn  viewers leave and join continuously, then a reconnect storm
-  slow   a share of viewers stops reading while ~2 KB messages flow
+  slow   a share of viewers stops reading while ~4 KB messages flow (queues beyond the kernel buffers)
   idle   memory per connection at several connection counts (forced GC, RSS from /proc)
 
 Systems: roomcast (default config), roomcast-nobatch (live-room batching off, when the server

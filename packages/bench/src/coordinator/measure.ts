@@ -168,6 +168,7 @@ export function figures(
   const servers: ServerProcessResult[] = pids.map((pid, i) => {
     const s0 = start.servers[i];
     const s1 = end.servers[i];
+    // A process that died in the window has no end reading: its figures stay at the start.
     const cpuS = s0 && s1 ? s1.cpuS - s0.cpuS : 0;
     const ag = agent[i];
     return {
@@ -175,8 +176,8 @@ export function figures(
       cpuS,
       util: cpuS / wallS,
       rssStartMb: (s0?.rssBytes ?? 0) / MB,
-      rssEndMb: (s1?.rssBytes ?? 0) / MB,
-      rssPeakMb: (s1?.hwmBytes ?? 0) / MB,
+      rssEndMb: ((s1 ?? s0)?.rssBytes ?? 0) / MB,
+      rssPeakMb: ((s1 ?? s0)?.hwmBytes ?? 0) / MB,
       eldP50Ms: ag ? ag.eldP50Ms : null,
       eldP99Ms: ag ? ag.eldP99Ms : null,
       eldMaxMs: ag ? ag.eldMaxMs : null,

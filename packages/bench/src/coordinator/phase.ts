@@ -20,6 +20,9 @@ import { baseResult, type PhaseEnv } from './phase-env.ts';
 import { si } from './progress.ts';
 import { Scheduler } from './scheduler.ts';
 
+/** Longest wait for a server's agent to answer (a saturated event loop answers late). */
+const AGENT_WAIT_MS = 3000;
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const cpuCount = (list: string): number =>
   list.split(',').reduce((a, part) => {
@@ -188,15 +191,18 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
       },
       flush: () => f.flushPublishes(),
     });
+    // Slow readers stop before the warm-up, so their kernel buffers are full when measuring starts.
+    if (plan.slow) await f.slow();
     state = 'warm-up';
     sched.start();
     await sleep(o.warmup * 1000);
 
+    // Reset the servers' event-loop histograms and read their counters just before the window
+    // (a saturated server answers late: the waits are bounded and kept out of the window).
+    await srv.agentReset(AGENT_WAIT_MS);
+    const metrics0 = srv.isRoomcast ? await scrapeMetrics(srv.endpoints) : new Map<string, number>();
     const start = await read(live, plan, env, true);
     for (const s of streams.values()) s.recording = true;
-    await srv.agentReset();
-    const metrics0 = srv.isRoomcast ? await scrapeMetrics(srv.endpoints) : new Map<string, number>();
-    if (plan.slow) await f.slow();
     state = 'measuring';
 
     // The measured window, with churn, the reconnect storm and the RSS guard.
@@ -205,7 +211,7 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
     let storm: StormReport | undefined;
     let stormCpuS = 0;
     let aborted = '';
-    const endAt = performance.now() + o.duration * 1000;
+    const endAt = start.at + o.duration * 1000;
     let nextTick = performance.now() + 1000;
     while (performance.now() < endAt) {
       await sleep(Math.max(0, Math.min(nextTick, endAt) - performance.now()));
@@ -213,7 +219,7 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
       nextTick += 1000;
       const rss = srv.sample().reduce((a, s) => a + (s?.rssBytes ?? 0), 0) / 1048576;
       if (!srv.allAlive()) {
-        aborted = 'a server process exited';
+        aborted = `a server process exited${srv.exitInfo()}:\n${srv.logTail().slice(-3000)}`;
         break;
       }
       if (rss > o.maxServerRssMb) {
@@ -251,7 +257,7 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
       await sleep(100);
     }
     const end = await read(live, plan, env, false);
-    const agent = await srv.agentRead(false);
+    const agent = await srv.agentRead(false, AGENT_WAIT_MS);
     const metrics1 = srv.isRoomcast ? await scrapeMetrics(srv.endpoints) : new Map<string, number>();
     state = 'collecting samples';
     const samples = await f.samples();

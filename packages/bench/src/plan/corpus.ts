@@ -61,9 +61,10 @@ export function buildData(kind: number, stream: number, channel: number, seq: nu
         id,
       });
     case 'rank': {
-      const top = Array.from({ length: 20 }, (_, i) => ({
+      // ~4 KB: a room's gift leaderboard, big enough to fill a non-reader's buffers quickly.
+      const top = Array.from({ length: 64 }, (_, i) => ({
         ...user(r),
-        score: (20 - i) * 1000 + r.int(1000),
+        score: (64 - i) * 1000 + r.int(1000),
       }));
       return JSON.stringify({ type: 'rank', top, id });
     }

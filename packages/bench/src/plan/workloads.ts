@@ -246,7 +246,7 @@ export function slowPlan(o: BenchOptions): Plan {
     o,
     {
       workload: 'slow',
-      description: `one room of ${o.slowViewers} viewers, ${o.slowRate} leaderboard messages/s (~2 KB); ${(o.slowShare * 100).toFixed(1)}% stop reading when measuring starts`,
+      description: `one room of ${o.slowViewers} viewers, ${o.slowRate} leaderboard messages/s (~4 KB); ${(o.slowShare * 100).toFixed(1)}% stop reading once subscribed`,
       apiSingle: false,
       engine: { maxPerSecond: 1000, conflate: false },
       slow: true,

@@ -189,6 +189,10 @@ function workloadSection(r: BenchResult, w: string): string {
     '',
     efficiencyTable(ps),
     '',
+    '"delivered / expected": expected = accepted publications × readers subscribed at the start. Below 100%: dropped, capped or merged ' +
+      "(roomcast's room engine merges likes, entries and identical chat and caps messages per viewer, by design); above 100%: " +
+      'messages published before the window arrived in it (batching windows, backlogs).',
+    '',
     'Latency (ms) and resources:',
     '',
     latencyTable(ps),

@@ -167,14 +167,22 @@ export class ServerGroup {
     return this.procs.every((p) => p.alive);
   }
 
-  async agentReset(): Promise<void> {
-    await Promise.all(this.procs.map((p) => p.agent({ agent: 'reset' })));
+  /** " (pid N: code/signal)" for processes that exited. */
+  exitInfo(): string {
+    const dead = this.procs.filter((p) => !p.alive);
+    return dead
+      .map((p) => ` (pid ${p.pid}: ${p.child.signalCode ?? `exit code ${p.child.exitCode}`})`)
+      .join('');
+  }
+
+  async agentReset(timeoutMs?: number): Promise<void> {
+    await Promise.all(this.procs.map((p) => p.agent({ agent: 'reset' }, timeoutMs)));
   }
 
   /** Agent figures per process (undefined for targets, which have no agent). */
-  async agentRead(gc: boolean): Promise<(AgentStats | undefined)[]> {
+  async agentRead(gc: boolean, timeoutMs?: number): Promise<(AgentStats | undefined)[]> {
     if (this.procs.length === 0) return this.targetPids.map(() => undefined);
-    const replies = await Promise.all(this.procs.map((p) => p.agent({ agent: 'read', gc })));
+    const replies = await Promise.all(this.procs.map((p) => p.agent({ agent: 'read', gc }, timeoutMs)));
     return replies.map((r) => (r && r.agent === 'stats' ? r.stats : undefined));
   }
 
