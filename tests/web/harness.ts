@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { createServer, DEFAULT_NAMESPACES, registerStatic, type RoomcastServer } from '@roomcast/server';
+import { createServer, DEFAULT_NAMESPACES, type RoomcastServer } from '@roomcast/server';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WEB = join(ROOT, 'apps/web');
@@ -82,11 +82,9 @@ export async function startWebServer(): Promise<WebServer> {
         n.name === 'live' ? { ...n, room: { ...n.room, onlineIntervalSeconds: 1 } } : n,
       ),
     },
-    routes: async (app) => {
-      if (!(await registerStatic(app, WEB_DIST))) throw new Error(`no index.html in ${WEB_DIST}`);
-    },
   });
   const l = await server.listen(0, '127.0.0.1');
+  if (!server.webServed) throw new Error(`no index.html in ${WEB_DIST}`);
   const base = `http://127.0.0.1:${l.port}`;
   return {
     server,

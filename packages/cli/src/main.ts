@@ -11,7 +11,6 @@ import {
   createLogger,
   createServer,
   loadConfig,
-  registerStatic,
   renderConfigDocs,
   renderDefaultConfig,
   type Config,
@@ -110,8 +109,8 @@ function banner(
 
 /** Runs one node in this process (the only one, or a worker of `--workers N`). */
 async function serveNode(config: Config, args: ParsedArgs, worker: number | undefined): Promise<void> {
-  const webRoot = config.web.root || fileURLToPath(new URL('../../../apps/web/dist', import.meta.url));
-  let webServed = false;
+  const explicitRoot = config.web.root !== '';
+  config.web.root ||= fileURLToPath(new URL('../../../apps/web/dist', import.meta.url));
   const log = createLogger(config.log.level as Parameters<typeof createLogger>[0]);
   if (worker !== undefined) config.node.name = `${config.node.name || hostname()}-w${worker}`;
   const composition = await compose(config, log);
@@ -120,9 +119,6 @@ async function serveNode(config: Config, args: ParsedArgs, worker: number | unde
     log,
     processMetrics: true,
     ...composition.options,
-    routes: async (app) => {
-      webServed = await registerStatic(app, webRoot);
-    },
   });
   let listen;
   try {
@@ -140,8 +136,8 @@ async function serveNode(config: Config, args: ParsedArgs, worker: number | unde
   }
   if (worker === undefined) {
     const extra: string[] = [];
-    if (webServed) extra.push(`  Live room  ${listen.statusUrl.replace(/\/status$/, '/')}`);
-    else if (config.web.root) extra.push(`  (no index.html in web.root ${config.web.root})`);
+    if (server.webServed) extra.push(`  Live room  ${listen.statusUrl.replace(/\/status$/, '/')}`);
+    else if (explicitRoot) extra.push(`  (no index.html in web.root ${config.web.root})`);
     if (!server.node.tokens.configured)
       extra.push('  No token key configured: only anonymous connections can succeed.');
     process.stdout.write(

@@ -11,6 +11,7 @@ import { ApiError } from './errors.ts';
 import { resolveConfig } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { registerDemoRoutes } from './demo/routes.ts';
+import { registerStatic } from './web/static.ts';
 import { Gateway, WEBSOCKET_PATH } from './gateway/gateway.ts';
 import { RoomcastNode, type NodeOptions } from './node.ts';
 
@@ -35,6 +36,8 @@ export class RoomcastServer {
   readonly http: FastifyInstance;
   private readonly routesHook: ServerOptions['routes'];
   private closing = false;
+  /** True when `web.root` held a page and it is served at `/`. */
+  webServed = false;
   private started = false;
 
   constructor(opts: ServerOptions = {}) {
@@ -87,6 +90,7 @@ export class RoomcastServer {
     if (!this.started) {
       await this.node.start();
       if (this.config.demo.enabled) await registerDemoRoutes(this.http, this);
+      if (this.config.web.root !== '') this.webServed = await registerStatic(this.http, this.config.web.root);
       await this.routesHook?.(this.http, this);
       this.started = true;
     }

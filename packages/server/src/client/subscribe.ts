@@ -89,13 +89,13 @@ export async function establish(
           result.offset = r.position.offset;
           lastOffset = r.position.offset;
         }
-        local.notePosition(r.position.offset, r.position.epoch);
+        node.hub.notePosition(local, sub, r.position.offset, r.position.epoch);
       } else {
         const pos = await node.streamPosition(p.channel, policy);
         result.epoch = pos.epoch;
         result.offset = pos.offset;
         lastOffset = pos.offset;
-        local.notePosition(pos.offset, pos.epoch);
+        node.hub.notePosition(local, sub, pos.offset, pos.epoch);
       }
     } catch (err) {
       node.log.warn({ err, channel: p.channel }, 'history read failed during subscribe');

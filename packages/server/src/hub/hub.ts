@@ -189,13 +189,51 @@ export class Hub {
     return true;
   }
 
-  breakStreams(ch: LocalChannel, why: string): void {
+  breakStreams(ch: LocalChannel, why: string, except?: Subscription): void {
     this.opts.log.warn({ channel: ch.name, why }, 'stream discontinuity; subscribers will recover');
     for (const sub of ch.subs.slice()) {
-      if (!sub.positioned) continue;
+      if (!sub.positioned || sub === except) continue;
       if (sub.live) sub.conn.streamBroken(sub);
       else sub.broken = true;
     }
+  }
+
+  /**
+   * Records the stream position a new subscriber read from history (its reply brings the client
+   * to `offset`). The first position known sets the channel's baseline. Later ones never raise
+   * `top`: it is what the bus has delivered here, and publications between it and a newer
+   * history top may still be on their way over the bus to the subscribers already live. Raising
+   * it (as this did before) made the hub drop them as duplicates: a silent loss for every live
+   * viewer whenever another one subscribed while gifts flowed (seen with reconnect storms after
+   * a gateway kill). Instead the new subscriber skips, on its own, what its reply already gave
+   * it. A different epoch means the stream was reset under the live subscribers: they
+   * resubscribe and are told (`recovered:false`).
+   */
+  notePosition(ch: LocalChannel, sub: Subscription, offset: number, epoch: string): void {
+    if (ch.top < 0) {
+      ch.top = offset;
+      ch.epoch = epoch;
+    } else if (epoch !== ch.epoch) {
+      this.breakStreams(ch, `epoch changed to ${epoch} under the channel`, sub);
+      ch.top = offset;
+      ch.epoch = epoch;
+    } else if (offset > ch.top) {
+      sub.skipUpTo = offset;
+    }
+  }
+
+  /**
+   * Delivery to a subscriber with `skipUpTo` set: publications its subscribe reply already
+   * carried are left out (only it gets a frame of its own). True when the shared frame must
+   * not be written to it.
+   */
+  private skipDelivered(sub: Subscription, msgs: PubMessage[], channel: string): boolean {
+    const upTo = sub.skipUpTo;
+    const rest = msgs.filter((m) => m.pub.offset === 0 || m.pub.offset > upTo);
+    if ((msgs.at(-1)?.pub.offset ?? 0) >= upTo) sub.skipUpTo = 0;
+    if (rest.length === msgs.length) return false;
+    if (rest.length > 0) sub.conn.deliverText(this.encodePubs(channel, rest));
+    return true;
   }
 
   /** Delivers a message made on this node (e.g. online counts) to local subscribers only. */
@@ -266,6 +304,7 @@ export class Hub {
         const sub = subs[i] as Subscription;
         if (sub.local !== ch) continue;
         if (sub.live) {
+          if (sub.skipUpTo > 0 && this.skipDelivered(sub, msgs, ch.name)) continue;
           if (sub.conn.deliverShared(frame, lossy)) live++;
         } else {
           sub.buffer ??= [];

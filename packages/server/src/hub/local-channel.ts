@@ -48,14 +48,4 @@ export class LocalChannel {
     sub.local = null;
     if (sub.joinLeave) this.joinLeaveCount--;
   }
-
-  /** Records a position read from history (the first one known sets the baseline). */
-  notePosition(offset: number, epoch: string): void {
-    if (this.epoch !== epoch) {
-      this.top = offset;
-      this.epoch = epoch;
-    } else if (this.top < offset) {
-      this.top = offset;
-    }
-  }
 }

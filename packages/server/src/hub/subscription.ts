@@ -33,6 +33,11 @@ export class Subscription {
   buffer: BusMessage[] | null = null;
   /** A gap was seen while not yet live: tell the client right after the reply. */
   broken = false;
+  /**
+   * Offset the subscribe reply already brought the client to, when that is past what the bus
+   * has delivered to this node so far: live publications up to it are not sent again (0 = none).
+   */
+  skipUpTo = 0;
   joinLeave = false;
   positioned = false;
   recoverable = false;

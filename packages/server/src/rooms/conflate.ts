@@ -113,7 +113,9 @@ export function conflate(items: Queued[]): ConflationResult {
       continue;
     }
     merged += g.n - 1;
-    const data = JSON.stringify({ ...g.data, count: g.n });
+    // A merged line stands for many senders: it keeps the text, not the first sender's id.
+    const { id: _firstId, ...rest } = g.data;
+    const data = JSON.stringify({ ...rest, count: g.n });
     out.push({ ...synth(g.first, data, g.n, g.newest, 'chat', true), seq: g.last.seq });
   }
   if (likes) {
