@@ -3,8 +3,9 @@
 // the process (`onread`), and in counting mode a frame costs a header parse and a scan for '\n'.
 //
 // What counting mode counts (per receiver group):
-// - frames: WebSocket data frames (text/binary/continuation) except protocol pings, not control
-//   frames;
+// - frames: WebSocket data frames (text/binary/continuation) that carry publications: protocol
+//   pings are taken back, and so (by the decoding layer, before a viewer switches to counting)
+//   are frames holding only replies or engine.io handshake packets. Control frames never count;
 // - bytes: every byte after the upgrade response, frame headers included;
 // - msgs (Centrifugo JSON): for each complete text message, the number of '\n' bytes + 1. A
 //   server writes several pushes in one frame separated by '\n' (JSON escapes newlines inside

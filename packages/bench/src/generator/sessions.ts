@@ -58,6 +58,7 @@ export function centrifugeMessage(host: SessionHost, slot: Slot, c: RawConn, tex
   const recv = slot.order !== null ? nowUs() : 0;
   const probe = slot.spec.group === GROUP.probe;
   let pubs = 0;
+  let replies = 0;
   let start = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
@@ -77,6 +78,7 @@ export function centrifugeMessage(host: SessionHost, slot: Slot, c: RawConn, tex
       continue;
     }
     if (typeof obj.id === 'number') {
+      replies++;
       reply(host, slot, obj.id, obj.error?.code);
       continue;
     }
@@ -94,6 +96,8 @@ export function centrifugeMessage(host: SessionHost, slot: Slot, c: RawConn, tex
     }
   }
   if (pubs > 0) host.counters.add(slot.spec.group, F.msgs, pubs);
+  // Frames count what carried publications: a frame of replies only is taken back.
+  else if (replies > 0) c.unframe();
   if (slot.state === LIVE && slot.order === null && slot.spec.group !== GROUP.publisher) c.mode = MODE_COUNT;
 }
 
@@ -166,6 +170,7 @@ export function engineioMessage(host: SessionHost, slot: Slot, c: RawConn, text:
     c.sendText('3');
     return;
   }
+  if (t0 !== 0x34 || text.charCodeAt(1) !== 0x32) c.unframe(); // only "42" events carry publications
   if (t0 === 0x30 /* 0: open */) {
     const s = slot.spec;
     c.sendText(s.token !== '' ? `40{"token":${q(s.token)}}` : '40');
