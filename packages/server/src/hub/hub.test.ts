@@ -91,6 +91,18 @@ describe('hub stream positions', () => {
     assert.equal(old.broken + fresh.broken, 0);
   });
 
+  it('does not send a new subscriber what its reply carried and was still waiting to be flushed', async () => {
+    const { hub, join } = await setup();
+    const old = await join('old', 10);
+    hub.onMessage('gift:r', pub(11)); // admitted, flushed at the end of this turn
+    const fresh = await join('fresh', 11); // its history read already had 11
+    await flush();
+    hub.onMessage('gift:r', pub(12));
+    await flush();
+    assert.deepEqual(old.offsets, [11, 12]);
+    assert.deepEqual(fresh.offsets, [12]);
+  });
+
   it('breaks live streams when a subscriber reads another epoch (stream reset under them)', async () => {
     const { hub, join } = await setup();
     const old = await join('old', 5, 'e1');

@@ -206,20 +206,19 @@ export class Hub {
    * it (as this did before) made the hub drop them as duplicates: a silent loss for every live
    * viewer whenever another one subscribed while gifts flowed (seen with reconnect storms after
    * a gateway kill). Instead the new subscriber skips, on its own, what its reply already gave
-   * it. A different epoch means the stream was reset under the live subscribers: they
-   * resubscribe and are told (`recovered:false`).
+   * it: publications still on the bus, and those admitted here but not flushed yet when it goes
+   * live (they would reach it twice). A different epoch means the stream was reset under the
+   * live subscribers: they resubscribe and are told (`recovered:false`).
    */
   notePosition(ch: LocalChannel, sub: Subscription, offset: number, epoch: string): void {
-    if (ch.top < 0) {
-      ch.top = offset;
-      ch.epoch = epoch;
-    } else if (epoch !== ch.epoch) {
+    if (ch.top >= 0 && epoch !== ch.epoch) {
       this.breakStreams(ch, `epoch changed to ${epoch} under the channel`, sub);
+    }
+    if (ch.top < 0 || epoch !== ch.epoch) {
       ch.top = offset;
       ch.epoch = epoch;
-    } else if (offset > ch.top) {
-      sub.skipUpTo = offset;
     }
+    sub.skipUpTo = offset;
   }
 
   /**
