@@ -23,7 +23,8 @@ export type AgentReply = { agent: 'ok'; req: number } | { agent: 'stats'; req: n
 
 function install(): void {
   const send = process.send?.bind(process);
-  if (!send) return;
+  // Cluster workers inherit the preload but talk to their primary, not to the bench.
+  if (!send || process.env['NODE_UNIQUE_ID'] !== undefined) return;
   const eld = monitorEventLoopDelay({ resolution: 10 });
   eld.enable();
   let eluMark = performance.eventLoopUtilization();

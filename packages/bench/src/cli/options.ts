@@ -232,11 +232,18 @@ const TABLE: readonly OptionDef[] = [
     doc: 'roomcast processes (one port each); > 1 needs the Redis bus (--redis-url); baselines always run one',
   },
   {
+    name: 'workers',
+    kind: 'int',
+    def: '1',
+    arg: 'n',
+    doc: "roomcast's own `workers` setting (Node cluster on one port; needs --redis-url); CPU and RSS sum the process tree",
+  },
+  {
     name: 'redis-url',
     kind: 'str',
     def: '',
     arg: 'url',
-    doc: 'passed to roomcast as ROOMCAST_REDIS_URL (multi-process runs)',
+    doc: 'Redis of the roomcast bus (multi-process runs); keys get a prefix unique to the phase',
   },
   {
     name: 'target',
@@ -339,6 +346,7 @@ export interface BenchOptions {
   sourceAddresses: number;
   connectTimeout: number;
   servers: number;
+  workers: number;
   redisUrl: string;
   target: string[];
   targetPids: number[];
@@ -448,6 +456,13 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   if (o.duration <= 0) throw new BenchUsageError('--duration must be > 0');
   if (o.repeat < 1) throw new BenchUsageError('--repeat must be ≥ 1');
   if (o.servers < 1) throw new BenchUsageError('--servers must be ≥ 1');
+  if (o.workers < 1) throw new BenchUsageError('--workers must be ≥ 1');
+  if ((o.servers > 1 || o.workers > 1) && o.redisUrl === '' && o.target.length === 0)
+    throw new BenchUsageError(
+      '--servers/--workers > 1 need the Redis bus: add --redis-url redis://127.0.0.1:6379',
+    );
+  if (o.redisUrl !== '' && !/^rediss?:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?(\/|$)/.test(o.redisUrl))
+    throw new BenchUsageError('--redis-url must be on loopback (redis://127.0.0.1:6379)');
   const quickMatrix = quick && !given.has('workloads') && !given.has('systems');
   o.matrix = {} as Record<WorkloadName, SystemName[]>;
   if (o.matrixSpec !== '') {

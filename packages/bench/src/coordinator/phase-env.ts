@@ -11,6 +11,7 @@ import type { ProgressLine } from './progress.ts';
 
 export interface PhaseEnv {
   o: BenchOptions;
+  runId: string;
   system: SystemDef;
   plan: Plan;
   repetition: number;

@@ -11,6 +11,7 @@ import { latency } from '../stats/latency.ts';
 import { percentiles } from '../stats/percentiles.ts';
 import { readMachine } from '../systems/proc.ts';
 import { metricsDelta, scrapeMetrics } from '../systems/metrics-scrape.ts';
+import { deleteKeys } from '../systems/redis-cleanup.ts';
 import { startServers, targetServers, type ServerGroup } from '../systems/server-process.ts';
 import { ApiStream } from './api-publisher.ts';
 import { Fleet, mergeConnect } from './fleet.ts';
@@ -73,6 +74,7 @@ async function read(l: Live, plan: Plan, env: PhaseEnv, recording: boolean): Pro
 export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
   const { o, system, plan } = env;
   const tag = `[${env.repetition}/${o.repeat} ${plan.workload} · ${system.name}]`;
+  const redisPrefix = `roomcast-bench:${env.runId}:${plan.workload}:${system.name}:${env.repetition}:`;
   let servers: ServerGroup | undefined;
   let fleet: Fleet | undefined;
   const streams = new Map<number, ApiStream>();
@@ -98,6 +100,8 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
             apiKey: env.apiKey,
             hmacSecret: env.secret,
             redisUrl: o.redisUrl,
+            redisPrefix,
+            workers: o.workers,
             cpus: env.pinned ? o.serverCpus : '',
             ticks: env.ticks,
           });
@@ -382,6 +386,12 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
     for (const s of streams.values()) s.close();
     await fleet?.stop().catch(() => undefined);
     await servers?.stop().catch(() => undefined);
+    if (o.redisUrl !== '' && o.target.length === 0 && system.server.type === 'roomcast')
+      await deleteKeys(o.redisUrl, redisPrefix).catch((err: unknown) =>
+        env.progress.log(
+          `    could not remove the phase's Redis keys (${redisPrefix}*): ${err instanceof Error ? err.message : String(err)}`,
+        ),
+      );
   }
 }
 

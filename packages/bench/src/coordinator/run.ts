@@ -108,10 +108,6 @@ export async function runAll(o: BenchOptions): Promise<number> {
       defaults = readDefaults(opts.roomcastBin);
       knobs = detectEngine(defaults);
     }
-    if (opts.servers > 1 && opts.redisUrl === '' && opts.target.length === 0)
-      progress.log(
-        'note: --servers > 1 without --redis-url: roomcast nodes do not share publications (in-memory bus); only deliveries on the publishing node are counted',
-      );
     const matrix = opts.workloads.map((w) => `${w} × ${opts.matrix[w].join(', ')}`).join('; ');
     progress.log(
       `roomcast bench ${runId}: ${matrix}${pinned ? ` (servers on cpu ${opts.serverCpus}, generators on cpu ${opts.generatorCpus})` : ''}`,
@@ -125,6 +121,7 @@ export async function runAll(o: BenchOptions): Promise<number> {
           const t0 = performance.now();
           const r = await runPhase({
             o: opts,
+            runId,
             system: SYSTEM_DEFS[s],
             plan,
             repetition: rep,

@@ -291,6 +291,7 @@ const METHOD = `## How it was measured
 - **Bottleneck**: a process using ≥ 85% of a core (or of its pinned cores) is saturated. When the generators are and the
   server is not, the phase is flagged generator-bound: its rates understate the server. Foreign load = machine busy
   time (from \`/proc/stat\`) minus the bench's own processes.
+- With \`--workers\` > 1, CPU and RSS sum roomcast's process tree; event-loop delay is the primary's only.
 - Ratios are taken within one repetition (same conditions) and then the median over repetitions.
 `;
 

@@ -2,7 +2,7 @@
 // the outside, so their own numbers never depend on code running inside them.
 
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc CPU times (USER_HZ; 100 on nearly every Linux). */
 export function clockTicks(): number {
@@ -38,6 +38,41 @@ export function readProc(pid: number, ticks: number): ProcSample | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Child PIDs of a process (all its threads' children), from /proc. */
+function children(pid: number): number[] {
+  try {
+    const out: number[] = [];
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      if (text !== '') for (const c of text.split(/\s+/)) out.push(Number(c));
+    }
+    return out;
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A process and its descendants summed (a roomcast with `workers` > 1 forks them): CPU and
+ * RSS add up; the peak is the sum of each process's own peak (an upper bound).
+ */
+export function readProcTree(pid: number, ticks: number): ProcSample | undefined {
+  const root = readProc(pid, ticks);
+  if (!root) return undefined;
+  const total = { ...root };
+  const queue = children(pid);
+  for (let i = 0; i < queue.length && i < 1024; i++) {
+    const c = queue[i] as number;
+    const s = readProc(c, ticks);
+    if (!s) continue;
+    total.cpuS += s.cpuS;
+    total.rssBytes += s.rssBytes;
+    total.hwmBytes += s.hwmBytes;
+    queue.push(...children(c));
+  }
+  return total;
 }
 
 export interface MachineSample {

@@ -66,6 +66,12 @@ export interface RoomcastConfigInput {
   batching: boolean;
   /** Room-engine options for this workload (only the ones the server knows are applied). */
   engine: Record<string, unknown>;
+  /** Redis for the bus between processes ('' = in-memory, one process). */
+  redisUrl: string;
+  /** Key prefix in Redis: unique per phase, so runs never see each other's data. */
+  redisPrefix: string;
+  /** Processes serving the port (Node cluster), when the server has the setting. */
+  workers: number;
 }
 
 function setPath(obj: Record<string, unknown>, path: readonly string[], value: unknown): void {
@@ -100,7 +106,23 @@ export function roomcastConfig(i: RoomcastConfigInput): {
     }
     return ns;
   });
+  const extra: Record<string, unknown> = {};
+  if (i.redisUrl !== '') {
+    if (typeof i.defaults['redis'] !== 'object')
+      throw new Error('this roomcast has no redis settings (--redis-url)');
+    extra['redis'] = {
+      ...(i.defaults['redis'] as Record<string, unknown>),
+      url: i.redisUrl,
+      prefix: i.redisPrefix,
+    };
+  }
+  if (i.workers > 1) {
+    if (typeof i.defaults['workers'] !== 'number')
+      throw new Error('this roomcast has no workers setting (--workers)');
+    extra['workers'] = i.workers;
+  }
   const config = {
+    ...extra,
     node: { name: i.nodeName },
     http: { port: i.port, host: '127.0.0.1' },
     api: { key: i.apiKey },

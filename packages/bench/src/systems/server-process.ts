@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { AgentReply, AgentStats } from '../agent/server-agent.ts';
 import { Children } from '../coordinator/children.ts';
-import { readProc, type ProcSample } from './proc.ts';
+import { readProcTree, type ProcSample } from './proc.ts';
 import { roomcastConfig, type DefaultConfig, type EngineKnobs } from './roomcast-config.ts';
 import type { SystemDef } from './systems.ts';
 
@@ -124,6 +124,8 @@ export interface StartOptions {
   apiKey: string;
   hmacSecret: string;
   redisUrl: string;
+  redisPrefix: string;
+  workers: number;
   /** taskset CPU list, or '' for no pinning. */
   cpus: string;
   ticks: number;
@@ -159,8 +161,9 @@ export class ServerGroup {
     return this.procs.length > 0 ? this.procs.map((p) => p.pid) : this.targetPids;
   }
 
+  /** Per server: its process and every descendant (cluster workers) summed. */
   sample(): (ProcSample | undefined)[] {
-    return this.pids.map((pid) => readProc(pid, this.ticks));
+    return this.pids.map((pid) => readProcTree(pid, this.ticks));
   }
 
   allAlive(): boolean {
@@ -238,11 +241,14 @@ export async function startServers(o: StartOptions): Promise<ServerGroup> {
           hmacSecret: o.hmacSecret,
           batching: o.system.server.batching,
           engine: o.engine,
+          redisUrl: o.redisUrl,
+          redisPrefix: o.redisPrefix,
+          workers: o.workers,
         });
         for (const x of a) applied.add(x);
         const file = join(o.tmpDir, `${o.system.name}-${i}.json`);
         writeFileSync(file, JSON.stringify(config, null, 2));
-        const env = serverEnv(o.redisUrl !== '' ? { ROOMCAST_REDIS_URL: o.redisUrl } : {});
+        const env = serverEnv({});
         procs.push(
           spawnServer(o, [o.roomcastBin, 'serve', '--config', file], { host: '127.0.0.1', port }, env),
         );
