@@ -142,9 +142,7 @@ export function lineChart(c: LineChart): string {
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
     `<text x="${W / 2 - right / 2}" y="22" text-anchor="middle" font-size="14" font-weight="600" ${FONT}>${esc(c.title)}</text>`,
   ];
-  for (const v of c.yMax !== undefined
-    ? [0, 0.25, 0.5, 0.75, 0.9, 0.99, 1].map((f) => f * ymax)
-    : ticks(ymax)) {
+  for (const v of c.yMax !== undefined ? [0, 0.25, 0.5, 0.75, 0.9, 1].map((f) => f * ymax) : ticks(ymax)) {
     parts.push(`<line x1="${left}" x2="${left + pw}" y1="${y(v)}" y2="${y(v)}" stroke="#e5e5e5"/>`);
     parts.push(
       `<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" font-size="10" ${FONT}>${shortNum(v)}</text>`,
