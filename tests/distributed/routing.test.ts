@@ -21,11 +21,12 @@ describe('routing across three gateways', { skip, timeout: 90_000 }, () => {
         for (const v of viewers) v.stop();
         await fleet.stop();
       });
-      const [a, b, c] = (await fleet.startMany(3, { args: [`--redis.pubsub=${mode}`] }, mode)) as [
-        Gateway,
-        Gateway,
-        Gateway,
-      ];
+      const args = [`--redis.pubsub=${mode}`];
+      const [[a, b], c] = await Promise.all([
+        fleet.startMany(2, { args }, mode) as Promise<[Gateway, Gateway]>,
+        // As on another host: c announces the URL clients reach it by.
+        fleet.start({ args, name: `${mode}2`, publicHost: 'gw-c.example.internal' }),
+      ]);
       assert.match(a.output(), new RegExp(`\\(${mode} pub/sub\\)`), 'the gateway uses the asked flavour');
       const redis = await fleet.admin();
       /** Subscribers Redis counts on a roomcast channel's bus channel. */
@@ -61,6 +62,15 @@ describe('routing across three gateways', { skip, timeout: 90_000 }, () => {
         intervalMs: 200,
         what: 'info lists the three nodes',
       });
+      const announced = `ws://gw-c.example.internal:${c.port}`;
+      assert.equal((await infoNodes(a)).find((n) => n.name === c.name)?.url, announced);
+      const entry = (await (await fetch(`${b.httpUrl}/entry?count=10`)).json()) as {
+        nodes: Array<{ url: string }>;
+      };
+      assert.ok(
+        entry.nodes.some((n) => n.url === `${announced}/connection/websocket`),
+        `the entry scheduler hands out c's public URL: ${JSON.stringify(entry)}`,
+      );
 
       // One viewer of gift:everywhere on each gateway; a publication on each gateway reaches all.
       const all = [
