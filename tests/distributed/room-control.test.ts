@@ -1,6 +1,7 @@
 // Room control across `roomcast serve` processes: a mute or a room rate setting sent to one
 // gateway's API travels as a control message over Redis and is applied by every gateway (each
 // keeps the room's state in its own memory). Per-room publish limits are counted per gateway.
+// User online status is cluster-wide (marks in Redis).
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -40,6 +41,15 @@ describe('room control across gateways', { skip, timeout: 60_000 }, () => {
     };
     const aliceOnB = await connect(b, 'alice');
     assert.equal(await publishCode(aliceOnB, 'live:ctl', 'hello'), 0);
+    // Online status is cluster-wide: alice, connected to b, is online when asked through a.
+    await waitFor(
+      async () => {
+        const st = await a.api('user_status', { users: ['alice', 'nobody'] });
+        const statuses = st.body.result?.['statuses'] as Array<{ user: string; online: boolean }> | undefined;
+        return statuses?.map((x) => `${x.user}:${x.online}`).join() === 'alice:true,nobody:false';
+      },
+      { timeoutMs: 5000, intervalMs: 200, what: 'alice online through a' },
+    );
 
     const r = await a.api('room_mute', { room: 'ctl', user: 'alice' });
     assert.deepEqual(r.body, { result: {} });
