@@ -44,6 +44,8 @@ export function startSocketIo(port: number, apiKey: string): Promise<HttpServer>
       ack?.({});
     });
   });
+  // Longer than any pause of the publisher, so kept-alive API connections are not reset under load.
+  server.keepAliveTimeout = 120_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve(server));

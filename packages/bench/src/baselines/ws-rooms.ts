@@ -93,6 +93,8 @@ export function startWsRooms(mode: 'naive' | 'preframed', port: number, apiKey: 
       });
     });
   });
+  // Longer than any pause of the publisher, so kept-alive API connections are not reset under load.
+  server.keepAliveTimeout = 120_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve(server));

@@ -211,6 +211,14 @@ const TABLE: readonly OptionDef[] = [
     doc: 'connections in flight per generator while connecting',
   },
   {
+    name: 'lazy-read-ms',
+    kind: 'int',
+    def: '250',
+    quick: '50',
+    arg: 'ms',
+    doc: 'counting viewers read at most this often, taking all that arrived in one read, which makes a generator several times cheaper than the server (0 = read as data arrives; sampled viewers always read at once; slow uses 0)',
+  },
+  {
     name: 'source-addresses',
     kind: 'int',
     def: '50',
@@ -343,6 +351,7 @@ export interface BenchOptions {
   perGenerator: number;
   generators: number;
   concurrency: number;
+  lazyReadMs: number;
   sourceAddresses: number;
   connectTimeout: number;
   servers: number;

@@ -39,6 +39,8 @@ export class ApiStream {
   private closed = false;
   /** Inside the measured window: only publishes sent now count in sent/accepted/errors. */
   recording = false;
+  /** A request to send again (its connection was reset as it went out). */
+  private retry: { items: number[]; bodies: string[]; counted: boolean } | undefined;
 
   constructor(o: ApiStreamOptions) {
     this.o = o;
@@ -48,7 +50,7 @@ export class ApiStream {
   }
 
   get idle(): boolean {
-    return !this.inflight && this.queue.length === 0;
+    return !this.inflight && this.queue.length === 0 && this.retry === undefined;
   }
 
   enqueue(channel: number): void {
@@ -71,16 +73,19 @@ export class ApiStream {
   }
 
   private pump(): void {
-    if (this.inflight || this.queue.length === 0 || this.closed) return;
-    const items = this.queue.splice(0, this.o.single ? 1 : MAX_BATCH);
-    const bodies = items.map((ch) => this.item(ch));
+    if (this.closed || this.inflight) return;
+    const again = this.retry;
+    this.retry = undefined;
+    if (!again && this.queue.length === 0) return;
+    const items = again ? again.items : this.queue.splice(0, this.o.single ? 1 : MAX_BATCH);
+    const bodies = again ? again.bodies : items.map((ch) => this.item(ch));
+    const counted = again ? again.counted : this.recording;
     const single = items.length === 1;
     const body = single
       ? (bodies[0] as string)
       : `{"commands":[${bodies.map((b) => `{"publish":${b}}`).join(',')}]}`;
     this.inflight = true;
-    const counted = this.recording;
-    if (counted) this.sent += items.length;
+    if (counted && !again) this.sent += items.length;
     const req = request(
       {
         host: this.o.host,
@@ -108,8 +113,14 @@ export class ApiStream {
     );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (err: NodeJS.ErrnoException) => {
-      if (counted) this.bump(`http-${err.code ?? err.message}`, items.length);
       this.inflight = false;
+      // A kept-alive connection the server closed as this request went out: send it again, once.
+      if (err.code === 'ECONNRESET' && req.reusedSocket && !again) {
+        this.retry = { items, bodies, counted };
+        setImmediate(() => this.pump());
+        return;
+      }
+      if (counted) this.bump(`http-${err.code ?? err.message}`, items.length);
       setTimeout(() => this.pump(), 50).unref();
     });
     req.end(body);

@@ -18,6 +18,7 @@ export interface FleetOptions {
   concurrency: number;
   connectTimeoutMs: number;
   sampleCapacity: number;
+  lazyReadMs: number;
   cpus: string;
 }
 
@@ -156,6 +157,7 @@ export class Fleet {
               concurrency: o.concurrency,
               connectTimeoutMs: o.connectTimeoutMs,
               sampleCapacity: o.sampleCapacity,
+              lazyReadMs: o.lazyReadMs,
             },
             30_000,
           ),

@@ -117,6 +117,7 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
         concurrency: o.concurrency,
         connectTimeoutMs: o.connectTimeout * 1000,
         sampleCapacity: 300_000,
+        lazyReadMs: plan.eagerReads ? 0 : o.lazyReadMs,
         cpus: env.pinned ? o.generatorCpus : '',
       },
       env.children,
@@ -251,10 +252,11 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
     const drainUntil = performance.now() + o.drain * 1000;
     while (performance.now() < drainUntil && [...streams.values()].some((s) => !s.idle)) await sleep(50);
     for (const s of streams.values()) s.recording = false;
-    // Drained when no viewer received anything for 300 ms.
+    // Drained when no viewer received anything for 300 ms (and two lazy-read periods).
+    const quietPolls = Math.max(3, Math.ceil((2 * (plan.eagerReads ? 0 : o.lazyReadMs)) / 100) + 1);
     let prev = -1;
     let stable = 0;
-    while (performance.now() < drainUntil && stable < 3) {
+    while (performance.now() < drainUntil && stable < quietPolls) {
       const m = await f.peek();
       stable = m === prev ? stable + 1 : 0;
       prev = m;

@@ -7,7 +7,7 @@ import { nowUs } from '../plan/message-id.ts';
 import { Checker } from './checker.ts';
 import { Counters, F, FIELDS, GROUP } from './counters.ts';
 import type { ConnectReport, MarkReport, SetupMsg, StormReport } from './ipc.ts';
-import { PROTO_CENTRIFUGE, PROTO_ENGINEIO, RawConn, type ConnHandler } from './raw-conn.ts';
+import { PROTO_CENTRIFUGE, PROTO_ENGINEIO, RawConn, type ConnHandler, type ReadParking } from './raw-conn.ts';
 import { SampleStore } from './samples.ts';
 import {
   centrifugeMessage,
@@ -26,6 +26,28 @@ const READ_BUFFER_BYTES = 65536;
 const sampled = (group: number): boolean =>
   group === GROUP.decode || group === GROUP.deflate || group === GROUP.probe;
 
+/** Parked sockets, resumed together every `intervalMs`. */
+class Parking implements ReadParking {
+  private parked: RawConn[] = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(intervalMs: number) {
+    this.timer = setInterval(() => {
+      const list = this.parked;
+      this.parked = [];
+      for (const c of list) c.unpark();
+    }, intervalMs);
+  }
+
+  park(c: RawConn): void {
+    this.parked.push(c);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
 export class Generator implements ConnHandler, SessionHost {
   readonly counters: Counters;
   readonly samples: SampleStore;
@@ -37,6 +59,7 @@ export class Generator implements ConnHandler, SessionHost {
   private readonly proto: number;
   private readonly shared = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   private readonly eld = monitorEventLoopDelay({ resolution: 10 });
+  private readonly parking: Parking | null;
   private cpuMark = process.cpuUsage();
   private wallMark = nowUs();
 
@@ -49,6 +72,7 @@ export class Generator implements ConnHandler, SessionHost {
     this.samples = new SampleStore(setup.sampleCapacity);
     this.checker = new Checker(this.counters.checks, this.samples);
     this.slots = setup.specs.map((s, i) => new Slot(i, s));
+    this.parking = setup.lazyReadMs > 0 ? new Parking(setup.lazyReadMs) : null;
     this.eld.enable();
   }
 
@@ -126,6 +150,7 @@ export class Generator implements ConnHandler, SessionHost {
     const server = s.servers[spec.server] ?? s.servers[0];
     if (!server) throw new Error('no server to connect to');
     const conn = new RawConn(slot.index, spec.group, this.proto, this.counters.hot, this, this.shared);
+    if (spec.group === GROUP.count) conn.parking = this.parking;
     slot.conn = conn;
     slot.state = CONNECTING;
     slot.startUs = nowUs();
@@ -322,16 +347,19 @@ export class Generator implements ConnHandler, SessionHost {
     let frames = 0;
     let bytes = 0;
     let msgs = 0;
+    let live = 0;
     for (let g = 0; g * FIELDS < h.length; g++) {
       if (g === GROUP.publisher) continue;
       frames += h[g * FIELDS + F.frames] ?? 0;
       bytes += h[g * FIELDS + F.bytes] ?? 0;
       msgs += h[g * FIELDS + F.msgs] ?? 0;
+      live += h[g * FIELDS + F.live] ?? 0;
     }
-    return { frames, bytes, msgs, live: this.counters.subscribedTotal };
+    return { frames, bytes, msgs, live };
   }
 
   stop(): void {
+    this.parking?.stop();
     for (const s of this.slots) {
       clearTimeout(s.timer);
       const c = s.conn;

@@ -34,6 +34,8 @@ export interface SetupMsg {
   concurrency: number;
   connectTimeoutMs: number;
   sampleCapacity: number;
+  /** Counting receivers read at most this often (0 = as data arrives). */
+  lazyReadMs: number;
 }
 
 export type Request =

@@ -35,6 +35,16 @@ export interface ConnTarget {
   deflate: boolean;
 }
 
+/**
+ * Lazy reading for counting receivers: after a read the socket stops reading and is parked;
+ * a timer resumes parked sockets, which then take everything that arrived meanwhile in one
+ * read. Fewer, larger reads make the generator cheaper than the server it measures (a read
+ * costs about what the server's write of a frame costs). Sampled receivers never park.
+ */
+export interface ReadParking {
+  park(c: RawConn): void;
+}
+
 export interface ConnHandler {
   /** The upgrade succeeded; the connection is in decoding mode. */
   opened(c: RawConn): void;
@@ -81,6 +91,8 @@ export class RawConn {
   private readonly ctr: Float64Array;
   private readonly handler: ConnHandler;
   private readonly shared: Buffer;
+  /** Where counting-mode reads park (null: read as data arrives). */
+  parking: ReadParking | null = null;
 
   constructor(
     index: number,
@@ -161,7 +173,16 @@ export class RawConn {
       return true;
     }
     this.frames(this.shared, 0, n);
+    if (this.mode === MODE_COUNT && this.parking !== null && this.socket !== null) {
+      this.parking.park(this);
+      return false;
+    }
     return true;
+  }
+
+  /** Reads again after parking. */
+  unpark(): void {
+    this.socket?.resume();
   }
 
   /** Ends the connection with a reason of ours (timeout, bad reply). */

@@ -56,6 +56,8 @@ export interface Plan {
   engine: Record<string, unknown>;
   churn?: { perSecond: number; stormAt: number | undefined };
   slow: boolean;
+  /** Lazy reading of counting viewers is off (data must not wait in their buffers). */
+  eagerReads?: boolean;
   idleSteps: number[];
   settings: Record<string, string | number>;
 }
@@ -250,6 +252,8 @@ export function slowPlan(o: BenchOptions): Plan {
       apiSingle: false,
       engine: { maxPerSecond: 1000, conflate: false },
       slow: true,
+      // ~400 KB/s per viewer: readers that wait would look slow to the server.
+      eagerReads: true,
       idleSteps: [],
       settings: { viewers: o.slowViewers, slowShare: o.slowShare, rate: o.slowRate },
     },

@@ -160,7 +160,7 @@ export function targets(phases: readonly PhaseResult[], rs: readonly Ratio[]): T
     'needs several server processes and the Redis bus',
   );
   const live = ok(phases, 'live', 'roomcast');
-  const viewers = live[0]?.connections.connected ?? 0;
+  const viewers = live[0] ? live[0].connections.connected - live[0].groups.publisher.live : 0;
   const chatP99 = medianOf(phases, 'live', 'roomcast', (p) =>
     p.latency && p.latency.byClass.chat.n > 0 ? p.latency.byClass.chat.p99 : null,
   );
@@ -218,7 +218,8 @@ export function analyse(
   for (const p of phases) {
     const at = `${p.workload} · ${p.system} (rep ${p.repetition})`;
     if (p.status === 'failed') warnings.push(`${at} failed: ${(p.error ?? '').split('\n')[0]}`);
-    if (p.status === 'aborted') warnings.push(`${at} stopped early: ${p.error ?? ''}`);
+    if (p.status === 'aborted')
+      warnings.push(`${at} stopped early: ${(p.error ?? '').split('\n')[0]} (details under ${p.workload})`);
     const foreign =
       p.machine.foreignCores > 0.3
         ? `; ${p.machine.foreignCores.toFixed(2)} cores busy outside the bench (other load on the machine)`

@@ -152,8 +152,11 @@ function workloadSection(r: BenchResult, w: string): string {
       '',
     );
   const failed = ps.filter((p) => p.status !== 'ok');
-  for (const f of failed)
-    out.push(`- **${f.system} (rep ${f.repetition}) ${f.status}**: ${(f.error ?? '').split('\n')[0]}`);
+  for (const f of failed) {
+    const [first, ...rest] = (f.error ?? '').split('\n');
+    out.push(`- **${f.system} (rep ${f.repetition}) ${f.status}**: ${first ?? ''}`);
+    if (rest.length > 0) out.push('', '  ```', ...rest.slice(-25).map((l) => `  ${l}`), '  ```');
+  }
   if (failed.length > 0) out.push('');
   if (w === 'idle') {
     out.push(
