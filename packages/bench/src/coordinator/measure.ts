@@ -255,7 +255,10 @@ export function bottleneck(i: BottleneckInput): PhaseResult['bottleneck'] {
   let note = `nothing saturated: the offered load was served (${facts})`;
   if (serverMax >= SATURATED || serverLoad >= SATURATED) {
     verdict = 'server';
-    note = `server-bound: rates are the server's capacity (${facts})`;
+    note =
+      genMax >= SATURATED || genLoad >= SATURATED
+        ? `WARNING server- and generator-bound: both were saturated; CPU per delivery holds, receive latencies include the generator's queueing (${facts})`
+        : `server-bound: rates are the server's capacity (${facts})`;
   } else if (genMax >= SATURATED || genLoad >= SATURATED) {
     verdict = 'generator';
     note = `WARNING generator-bound: the load generator, not the server, was the bottleneck; rates and latencies understate the server (${facts})`;

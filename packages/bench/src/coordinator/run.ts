@@ -139,8 +139,7 @@ export async function runAll(o: BenchOptions): Promise<number> {
           r.phaseS = (performance.now() - t0) / 1000;
           phases.push(r);
           progress.log(summary(r));
-          if (r.bottleneck.verdict === 'generator' || r.bottleneck.verdict === 'machine')
-            progress.log(`    ${r.bottleneck.note}`);
+          if (r.bottleneck.note.startsWith('WARNING')) progress.log(`    ${r.bottleneck.note}`);
           writeFileSync(join(dir, 'result.json'), JSON.stringify(result(), null, 1));
         }
       }

@@ -112,7 +112,7 @@ export function targets(phases: readonly PhaseResult[], rs: readonly Ratio[]): T
     goim,
     (v) => v >= 3e6,
     (v) => fmt(v),
-    'roomcast on goim',
+    "roomcast on goim; goim's published figure is ~1.6M per core",
   );
   for (const w of ['goim', 'live'] as const) {
     const r = rs.find((x) => x.workload === w && x.numerator === 'roomcast' && x.denominator === 'socketio');
@@ -224,7 +224,11 @@ export function analyse(
       p.machine.foreignCores > 0.3
         ? `; ${p.machine.foreignCores.toFixed(2)} cores busy outside the bench (other load on the machine)`
         : '';
-    if (p.bottleneck.verdict === 'generator' || p.bottleneck.verdict === 'machine')
+    if (
+      p.bottleneck.verdict === 'generator' ||
+      p.bottleneck.verdict === 'machine' ||
+      p.bottleneck.note.startsWith('WARNING')
+    )
       warnings.push(`${at}: ${p.bottleneck.note}${foreign}`);
     else if (foreign !== '') warnings.push(`${at}: figures may be disturbed${foreign}`);
     const c = p.checks;
