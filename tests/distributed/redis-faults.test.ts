@@ -101,35 +101,46 @@ describe('gateways under Redis faults', { skip, timeout: 120_000 }, () => {
     const admin = await fleet.admin();
     const streamBreaks = (): number =>
       viewers.reduce((n, v) => n + v.subscriptionLost.filter((s) => s.code === 2500).length, 0);
-    // A gateway resubscribes within ~10 ms, so a publication made right after the kill falls
-    // into the gap only sometimes. Repeat until one did (pub/sub dropped it for some gateway):
-    // one gift per room and nothing after it, so no later publication reveals the gap and only
-    // the bus reset check (onReset: stream tops compared with history) can repair it.
+    // A gateway resubscribes within ~10 ms of a kill, so a single kill rarely catches a
+    // publication in the gap. Instead the subscriber connections are killed again and again for
+    // 150 ms (each reconnect is killed as soon as it is back) while one gift per room is
+    // published, and nothing after it: no later publication reveals the gap, so only the bus
+    // reset check (onReset: stream tops compared with history) can repair it. Repeated until a
+    // gift was dropped for some gateway (a viewer stream was repaired), at most 10 times.
     let tries = 0;
     let repaired = 0;
     let killedTotal = 0;
     while (repaired === 0 && tries < 10) {
       tries++;
       const before = streamBreaks();
-      const killed = await admin.commands.send(undefined, ['CLIENT', 'KILL', 'TYPE', 'pubsub']);
-      assert.ok(
-        Number(killed) >= gws.length,
-        `each gateway's subscriber connection killed (${String(killed)})`,
-      );
-      killedTotal += Number(killed);
+      const killing = (async () => {
+        let n = 0;
+        for (const until = Date.now() + 150; Date.now() < until;) {
+          n += Number(await admin.commands.send(undefined, ['CLIENT', 'KILL', 'TYPE', 'pubsub']));
+        }
+        return n;
+      })();
+      await sleep(30);
       await publishRound(1);
+      const killed = await killing;
+      assert.ok(killed >= gws.length, `each gateway's subscriber connection killed (${killed})`);
+      killedTotal += killed;
       await allDelivered(`gifts published while the subscribers were reconnecting (try ${tries})`);
       repaired = streamBreaks() - before;
     }
     assert.ok(repaired > 0, `no publication fell into a resubscribe gap in ${tries} tries`);
-    const subscribers = await admin.commands.send(undefined, ['CLIENT', 'LIST', 'TYPE', 'pubsub']);
-    assert.equal(
-      String(subscribers)
-        .trim()
-        .split('\n')
-        .filter((l) => l.includes('-bus')).length,
-      gws.length,
-      'every gateway has its subscriber connection back',
+    // Reconnect backoff grew with the repeated kills: the subscribers come back within ~1 s.
+    await waitFor(
+      async () => {
+        const list = await admin.commands.send(undefined, ['CLIENT', 'LIST', 'TYPE', 'pubsub']);
+        return (
+          String(list)
+            .trim()
+            .split('\n')
+            .filter((l) => l.includes('-bus')).length === gws.length
+        );
+      },
+      { timeoutMs: 10_000, intervalMs: 50, what: 'every gateway has its subscriber connection back' },
     );
     await publishRound(5);
     await allDelivered('gifts after the resubscribe');
