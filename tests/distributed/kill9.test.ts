@@ -51,7 +51,7 @@ function nextMessage<T>(child: ChildProcess, type: string, timeoutMs: number): P
   });
 }
 
-describe('gateway kill -9 under gift load', { skip, timeout: 150_000 }, () => {
+describe('gateway kill -9 under gift load', { skip, timeout: 175_000 }, () => {
   const fleet = new Fleet('kill9');
   after(() => fleet.stop());
 
@@ -151,11 +151,11 @@ describe('gateway kill -9 under gift load', { skip, timeout: 150_000 }, () => {
       acked: ackedByChannel,
       killedUrl: b.wsUrl,
       killAt,
-      deadlineMs: 30_000,
+      deadlineMs: 45_000,
     };
     const reports = await Promise.all(
       children.map((ch) => {
-        const r = nextMessage<ViewerReport>(ch, 'report', 45_000);
+        const r = nextMessage<ViewerReport>(ch, 'report', 60_000);
         ch.send(check);
         return r;
       }),
