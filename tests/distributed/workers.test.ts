@@ -128,4 +128,35 @@ describe('workers', { skip, timeout: 90_000 }, () => {
         `${movedClients} clients moved after a worker kill, stop took ${Date.now() - stoppedAt} ms\n`,
     );
   });
+
+  it('drain answered by one worker drains every worker of the port', async (t) => {
+    const fleet = new Fleet('workers-drain');
+    const viewers: Viewer[] = [];
+    t.after(async () => {
+      for (const v of viewers) v.stop();
+      await fleet.stop();
+    });
+    const gw = await fleet.start({ name: 'wd', workers: 2 });
+    await waitFor(async () => (await infoNodes(gw)).length === 2, {
+      timeoutMs: 15_000,
+      intervalMs: 200,
+      what: 'two workers',
+    });
+    for (let i = 0; i < 20; i++)
+      viewers.push(
+        new Viewer({ url: gw.wsUrl, channel: CHANNEL, minReconnectDelay: 5000, maxReconnectDelay: 5000 }),
+      );
+    await Promise.all(viewers.map((v) => v.start()));
+    await waitFor(async () => (await infoNodes(gw)).every((n) => n.num_clients > 0), {
+      timeoutMs: 10_000,
+      intervalMs: 200,
+      what: 'clients on both workers',
+    });
+    const r = await gw.api('drain', { period_seconds: 1 });
+    assert.equal(r.body.result?.['draining'], true);
+    await waitFor(() => viewers.every((v) => v.connectionLost.some((l) => l.code === 4001)), {
+      timeoutMs: 10_000,
+      what: 'every client of both workers moved off with 4001',
+    });
+  });
 });

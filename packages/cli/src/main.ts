@@ -150,6 +150,14 @@ async function serveNode(config: Config, args: ParsedArgs, worker: number | unde
     'roomcast started',
   );
 
+  if (worker !== undefined) {
+    // `drain` answered by one worker drains every worker of the port (through the primary).
+    server.onDrainRequest = (periodMs) => process.send?.({ type: 'roomcast:drain', periodMs });
+    process.on('message', (m: { type?: string; periodMs?: number }) => {
+      if (m.type === 'roomcast:drain') void server.drain({ periodMs: m.periodMs ?? 0 });
+    });
+  }
+
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) {
@@ -202,6 +210,10 @@ function servePrimary(config: Config, args: ParsedArgs): void {
     });
   };
   for (let i = 0; i < n; i++) spawn(i);
+  cluster.on('message', (_from, m: { type?: string }) => {
+    if (m.type !== 'roomcast:drain') return;
+    for (const w of Object.values(cluster.workers ?? {})) w?.send(m);
+  });
   const port = config.http.port;
   const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
   const b = backends(config);
@@ -282,9 +294,13 @@ async function drain(args: ParsedArgs): Promise<number> {
   if (!args.flags.has('wait')) return 0;
   const deadline = Date.now() + (Number(period ?? 0) + 60) * 1000;
   for (;;) {
+    // Every node behind this URL counts (with --workers, several nodes share one port).
     const info = await call('info', {});
-    const self = (info['nodes'] as Array<{ num_clients: number }> | undefined)?.[0];
-    const left = self?.num_clients ?? 0;
+    const nodes = (info['nodes'] as Array<{ num_clients: number; url?: string }> | undefined) ?? [];
+    const here = nodes[0]?.url;
+    const left = nodes
+      .filter((n, i) => i === 0 || (here !== undefined && n.url === here))
+      .reduce((s, n) => s + n.num_clients, 0);
     process.stderr.write(`\r${left} clients left   `);
     if (left === 0) {
       process.stderr.write('\n');

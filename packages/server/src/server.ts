@@ -36,6 +36,11 @@ export class RoomcastServer {
   readonly http: FastifyInstance;
   private readonly routesHook: ServerOptions['routes'];
   private closing = false;
+  /**
+   * Set by a process that hosts several nodes on one port (`--workers`): the API `drain` then asks
+   * it to drain every node of the port, not just the worker that happened to answer.
+   */
+  onDrainRequest: ((periodMs: number) => void) | undefined;
   /** True when `web.root` held a page and it is served at `/`. */
   webServed = false;
   private started = false;
@@ -74,9 +79,9 @@ export class RoomcastServer {
         throw new ApiError(107, 'bad request: period_seconds must be a number >= 0');
       }
       const clients = this.node.clients.size;
-      void this.drain({
-        periodMs: (typeof period === 'number' ? period : this.config.shutdown.drainSeconds) * 1000,
-      });
+      const periodMs = (typeof period === 'number' ? period : this.config.shutdown.drainSeconds) * 1000;
+      if (this.onDrainRequest) this.onDrainRequest(periodMs);
+      else void this.drain({ periodMs });
       return { draining: true, clients };
     });
   }
