@@ -6,18 +6,17 @@ import type { ConnectReport, StormReport } from '../generator/ipc.ts';
 import { signToken } from '../plan/jwt.ts';
 import { publisherInfo } from '../plan/corpus.ts';
 import type { Plan } from '../plan/workloads.ts';
-import type { ChurnResult, PhaseResult, SlowResult } from '../report/result.ts';
-import { latency } from '../stats/latency.ts';
-import { percentiles } from '../stats/percentiles.ts';
+import type { PhaseResult } from '../report/result.ts';
 import { readMachine } from '../systems/proc.ts';
-import { metricsDelta, scrapeMetrics } from '../systems/metrics-scrape.ts';
+import { scrapeMetrics } from '../systems/metrics-scrape.ts';
 import { deleteKeys } from '../systems/redis-cleanup.ts';
 import { startServers, targetServers, type ServerGroup } from '../systems/server-process.ts';
 import { ApiStream } from './api-publisher.ts';
 import { Fleet, mergeConnect } from './fleet.ts';
-import { bottleneck, figures, type ApiTotals, type Reading } from './measure.ts';
+import type { ApiTotals, Reading } from './measure.ts';
 import { idleFlow } from './idle.ts';
 import { baseResult, type PhaseEnv } from './phase-env.ts';
+import { loadResult } from './phase-result.ts';
 import { si } from './progress.ts';
 import { Scheduler } from './scheduler.ts';
 
@@ -25,11 +24,6 @@ import { Scheduler } from './scheduler.ts';
 const AGENT_WAIT_MS = 3000;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const cpuCount = (list: string): number =>
-  list.split(',').reduce((a, part) => {
-    const [x, y] = part.split('-').map(Number);
-    return a + (y !== undefined && x !== undefined ? y - x + 1 : 1);
-  }, 0);
 
 /** Connections and publishing of a started phase, torn down in `finally`. */
 interface Live {
@@ -268,111 +262,26 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
     state = 'collecting samples';
     const samples = await f.samples();
 
-    const w = figures(start, end, agent, srv.pids);
-    const base = baseResult(env);
-    const plannedPerSecond = plan.rates.filter((r) => r.from === undefined).reduce((a, r) => a + r.rate, 0);
-    if (clientMisses > 0) w.publishErrors['no-publisher'] = clientMisses;
-    const serverMetrics = metricsDelta(metrics0, metrics1);
-    const drops: Record<string, number> = {};
-    for (const [k, v] of Object.entries(serverMetrics))
-      if (
-        !/^roomcast_(deliveries|broadcasts|frames_out|bytes_out|publications_in|client_publications_in)/.test(
-          k,
-        )
-      )
-        drops[k] = v;
-    const joins = mergeConnect(churnReports);
-    const churn: ChurnResult | null = plan.churn
-      ? {
-          joins: joins.ok,
-          joinFailures: joins.failures,
-          joinsPerSecond: churnSeconds > 0 ? joins.ok / churnSeconds : 0,
-          joinLatencyMs: percentiles(joins.latencyMs),
-          cpuUsPerJoin: joins.ok > 0 ? ((w.serverCpuS - stormCpuS) * 1e6) / joins.ok : null,
-          storm: storm
-            ? {
-                dropped: storm.dropped,
-                ok: storm.ok,
-                failed: storm.failed,
-                failures: storm.failures,
-                t50Ms: at(storm.doneMs, 0.5),
-                t90Ms: at(storm.doneMs, 0.9),
-                t99Ms: at(storm.doneMs, 0.99),
-                t100Ms: storm.doneMs.at(-1) ?? 0,
-                serverCpuS: stormCpuS,
-              }
-            : null,
-        }
-      : null;
-    const slow: SlowResult | null = plan.slow
-      ? {
-          slowViewers: w.groups.slow.live,
-          rssGrowthMb: w.servers.reduce((a, s) => a + s.rssEndMb - s.rssStartMb, 0),
-          readersDeliveryRatio: w.expected > 0 ? w.received / w.expected : 0,
-        }
-      : null;
-    const busy = w.busyCores;
-    const ours =
-      w.serverCpuS / w.wallS + w.generators.reduce((a, g) => a + g.util, 0) + w.coordCpuS / w.wallS;
-    const result: PhaseResult = {
-      ...base,
-      status: aborted ? 'aborted' : 'ok',
-      ...(aborted ? { error: aborted } : {}),
+    return loadResult({
+      env,
+      start,
+      end,
+      agent,
+      pids: srv.pids,
+      generatorPids: f.gens.map((g) => g.pid),
+      metrics0,
+      metrics1,
+      samples,
+      clientMisses,
+      churnReports,
+      churnSeconds,
+      storm,
+      stormCpuS,
+      aborted,
+      connect: live.connect,
+      connectS: live.connectS,
       engineApplied: srv.engineApplied,
-      wallS: w.wallS,
-      connections: {
-        planned: plan.viewers.length + plan.publishers.length,
-        connected: live.connect.ok,
-        failed: live.connect.failed,
-        failures: live.connect.failures,
-        connectS: live.connectS,
-        connectLatencyMs: percentiles(live.connect.latencyMs),
-      },
-      publish: {
-        plannedPerSecond,
-        sent: w.publishSent,
-        accepted: w.publishAccepted,
-        perSecond: w.publishAccepted / o.duration,
-        errors: w.publishErrors,
-        backlogDropped: w.backlogDropped,
-      },
-      deliveries: {
-        received: w.received,
-        expected: w.expected,
-        ratio: w.expected > 0 ? w.received / w.expected : null,
-        perSecond: w.received / w.wallS,
-      },
-      frames: w.frames,
-      bytes: w.bytes,
-      groups: w.groups,
-      deflateNegotiated: w.deflateNegotiated,
-      server: {
-        processes: w.servers,
-        cpuS: w.serverCpuS,
-        util: w.serverCpuS / w.wallS,
-        metrics: serverMetrics,
-      },
-      efficiency: w.efficiency,
-      latency: latency(samples),
-      checks: w.checks,
-      drops: { missing: Math.max(0, w.expected - w.received), closes: w.closes, server: drops },
-      generators: w.generators.map((g, i) => ({ ...g, pid: f.gens[i]?.pid ?? 0 })),
-      coordinator: { cpuS: w.coordCpuS, util: w.coordCpuS / w.wallS },
-      machine: { cores: env.cores, busyCores: busy, foreignCores: Math.max(0, busy - ours) },
-      bottleneck: bottleneck({
-        servers: w.servers,
-        generators: w.generators,
-        coordUtil: w.coordCpuS / w.wallS,
-        busyCores: busy,
-        cores: env.cores,
-        pinned: env.pinned,
-        serverCores: cpuCount(o.serverCpus),
-        generatorCores: cpuCount(o.generatorCpus),
-      }),
-      churn,
-      slow,
-    };
-    return result;
+    });
   } catch (err) {
     const log = servers?.logTail() ?? '';
     return {
@@ -395,9 +304,4 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
         ),
       );
   }
-}
-
-function at(sortedValues: readonly number[], q: number): number {
-  if (sortedValues.length === 0) return 0;
-  return sortedValues[Math.min(sortedValues.length - 1, Math.ceil(q * sortedValues.length) - 1)] ?? 0;
 }
