@@ -18,7 +18,6 @@ describe('roomcast bench --quick', () => {
     'runs goim on three systems, live with client publishers and idle memory, and reports them',
     { timeout: 90_000 },
     async () => {
-      const started = Date.now();
       const code = await runBench([
         '--quick',
         '--matrix=goim=roomcast,ws-preframed,socketio;live=roomcast;idle=roomcast',
@@ -29,7 +28,6 @@ describe('roomcast bench --quick', () => {
         '--run-id=smoke',
       ]);
       assert.equal(code, 0);
-      assert.ok(Date.now() - started < 60_000, 'a quick run stays short');
       const [day] = readdirSync(out);
       const dir = join(out, day ?? '', 'smoke');
       const r = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as BenchResult;
