@@ -56,6 +56,7 @@ export class Client implements SubscriberConn, TransportHandler {
   private busy = false;
   private queue: string[] | null = null;
   private skips = 0;
+  private slowClosing = false;
   private rateTokens: number;
   private rateAt = Date.now();
 
@@ -214,28 +215,38 @@ export class Client implements SubscriberConn, TransportHandler {
     if (out === null || this.state === 'closed') return;
     this.out = null;
     const text = out.length === 1 ? (out[0] as string) : out.join('\n');
-    if (this.transport.bufferedBytes() > this.node.config.client.queueHardLimitBytes) {
-      this.disconnect(Disconnects.slow);
+    if (this.transport.bufferedBytes() > this.node.queueHardLimit) {
+      this.closeSlow();
       return;
     }
     this.transport.writeText(text);
   }
 
+  /**
+   * Closes a slow reader with 3008, after the current turn: this runs inside fan-out loops over
+   * a channel's subscriber array, which a synchronous unsubscribe would reorder under them.
+   */
+  private closeSlow(): void {
+    if (this.slowClosing) return;
+    this.slowClosing = true;
+    queueMicrotask(() => this.disconnect(Disconnects.slow));
+  }
+
   /** Hot path: called once per viewer per flushed batch. False when the frame was not written. */
   deliverShared(frame: SharedFrame, lossy: boolean): boolean {
-    if (this.state !== 'connected') return false;
+    if (this.state !== 'connected' || this.slowClosing) return false;
     if (this.out !== null) this.flushOut();
     const node = this.node;
     const t = this.transport;
     const queued = t.bufferedBytes();
     if (queued > node.queueHardLimit) {
-      this.disconnect(Disconnects.slow);
+      this.closeSlow();
       return false;
     }
     const stats = node.stats;
     if (lossy && queued > node.queueSoftLimit) {
       stats.skippedFrames++;
-      if (++this.skips > node.maxSkippedFrames) this.disconnect(Disconnects.slow);
+      if (++this.skips > node.maxSkippedFrames) this.closeSlow();
       return false;
     }
     this.skips = 0;

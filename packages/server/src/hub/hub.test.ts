@@ -114,3 +114,25 @@ describe('hub stream positions', () => {
     assert.deepEqual(fresh.offsets, [1]);
   });
 });
+
+describe('hub fan-out', () => {
+  it('survives subscribers leaving during the fan-out loop, and the others still get the frame', async () => {
+    const { hub, join } = await setup();
+    const conns = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((id, i) => join(id, 10 + 0 * i)));
+    // "b" leaves synchronously while being written to (as a slow client closed at once would).
+    const ch = hub.channels.get('gift:r');
+    assert.ok(ch);
+    const b = conns[1] as Conn;
+    const subOfB = ch.subs.find((s) => s.conn === b);
+    assert.ok(subOfB);
+    b.deliverShared = (frame: SharedFrame) => {
+      hub.remove(subOfB);
+      Conn.prototype.deliverShared.call(b, frame);
+      return false;
+    };
+    hub.onMessage('gift:r', pub(11));
+    await flush();
+    for (const c of conns) assert.deepEqual(c.offsets, [11], c.id);
+    assert.equal(ch.size, 4);
+  });
+});

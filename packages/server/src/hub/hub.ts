@@ -297,31 +297,33 @@ export class Hub {
     const frame = new SharedFrame(text, this.opts.compressionThreshold);
     const stats = this.opts.stats;
     stats.broadcasts++;
-    const write = (subs: Subscription[], from: number, to: number): void => {
-      let live = 0;
-      for (let i = from; i < to; i++) {
-        const sub = subs[i] as Subscription;
-        if (sub.local !== ch) continue;
-        if (sub.live) {
-          if (sub.skipUpTo > 0 && this.skipDelivered(sub, msgs, ch.name)) continue;
-          if (sub.conn.deliverShared(frame, lossy)) live++;
-        } else {
-          sub.buffer ??= [];
-          for (const m of msgs) sub.buffer.push(m);
-        }
+    const deliver = (sub: Subscription | undefined): number => {
+      // A subscriber may have left since the loop began.
+      if (sub === undefined || sub.local !== ch) return 0;
+      if (!sub.live) {
+        sub.buffer ??= [];
+        for (const m of msgs) sub.buffer.push(m);
+        return 0;
       }
-      stats.deliveries += live * msgs.length;
+      if (sub.skipUpTo > 0 && this.skipDelivered(sub, msgs, ch.name)) return 0;
+      return sub.conn.deliverShared(frame, lossy) ? 1 : 0;
     };
-    const n = ch.subs.length;
-    if (n <= this.fanoutChunk) {
-      write(ch.subs, 0, n);
+    const subs = ch.subs;
+    if (subs.length <= this.fanoutChunk) {
+      // Backwards over the live array: a subscriber leaving during the loop (swap-remove)
+      // only ever moves an already visited one into its slot, so nobody is skipped.
+      let live = 0;
+      for (let i = subs.length - 1; i >= 0; i--) live += deliver(subs[i]);
+      stats.deliveries += live * msgs.length;
       done?.();
       return;
     }
-    const snapshot = ch.subs.slice();
+    const snapshot = subs.slice();
     const step = (from: number): void => {
       const to = Math.min(from + this.fanoutChunk, snapshot.length);
-      write(snapshot, from, to);
+      let live = 0;
+      for (let i = from; i < to; i++) live += deliver(snapshot[i]);
+      stats.deliveries += live * msgs.length;
       if (to < snapshot.length) setImmediate(step, to);
       else done?.();
     };
