@@ -2,6 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { storeFixture } from '../testing/contract-store.ts';
 import { sleep } from '../testing/wait.ts';
 import type { NodeEntry, NodeRegistry } from './node-registry.ts';
 
@@ -24,15 +25,10 @@ const entry = (id: string, extra: Partial<NodeEntry> = {}): NodeEntry => ({
 });
 
 export function registryContract(name: string, factory: () => Promise<RegistryFactoryResult>): void {
-  const withRegistry = async (fn: (r: NodeRegistry) => Promise<void>): Promise<void> => {
+  const withRegistry = storeFixture(async () => {
     const { registry, cleanup } = await factory();
-    try {
-      await fn(registry);
-    } finally {
-      await registry.close?.();
-      await cleanup?.();
-    }
-  };
+    return cleanup ? { store: registry, cleanup } : { store: registry };
+  });
 
   describe(`NodeRegistry contract: ${name}`, { timeout: 60_000 }, () => {
     it('lists heartbeating nodes with their load, replacing older entries', async () => {

@@ -2,28 +2,18 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { storeFixture, type StoreFactoryResult } from '../testing/contract-store.ts';
 import { sleep } from '../testing/wait.ts';
 import type { HistoryStore } from './history-store.ts';
 
-export interface HistoryFactoryResult {
-  store: HistoryStore;
-  cleanup?: () => Promise<void>;
-}
+export type HistoryFactoryResult = StoreFactoryResult<HistoryStore>;
 
 const limits = { size: 10, ttlMs: 0, metaTtlMs: 60_000 };
 const meta = { metaTtlMs: 60_000 };
 const data = (n: number) => JSON.stringify({ n, text: '礼物 🎁' });
 
 export function historyContract(name: string, factory: () => Promise<HistoryFactoryResult>): void {
-  const withStore = async (fn: (s: HistoryStore) => Promise<void>): Promise<void> => {
-    const { store, cleanup } = await factory();
-    try {
-      await fn(store);
-    } finally {
-      await store.close?.();
-      await cleanup?.();
-    }
-  };
+  const withStore = storeFixture(factory);
 
   describe(`HistoryStore contract: ${name}`, { timeout: 60_000 }, () => {
     it('assigns continuous offsets from 1 with a stable epoch', async () => {

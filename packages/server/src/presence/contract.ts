@@ -2,24 +2,14 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { storeFixture, type StoreFactoryResult } from '../testing/contract-store.ts';
 import { sleep } from '../testing/wait.ts';
 import type { PresenceStore } from './presence-store.ts';
 
-export interface PresenceFactoryResult {
-  store: PresenceStore;
-  cleanup?: () => Promise<void>;
-}
+export type PresenceFactoryResult = StoreFactoryResult<PresenceStore>;
 
 export function presenceContract(name: string, factory: () => Promise<PresenceFactoryResult>): void {
-  const withStore = async (fn: (s: PresenceStore) => Promise<void>): Promise<void> => {
-    const { store, cleanup } = await factory();
-    try {
-      await fn(store);
-    } finally {
-      await store.close?.();
-      await cleanup?.();
-    }
-  };
+  const withStore = storeFixture(factory);
 
   describe(`PresenceStore contract: ${name}`, { timeout: 60_000 }, () => {
     it('adds, lists and removes clients', async () => {

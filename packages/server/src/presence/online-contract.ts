@@ -2,24 +2,14 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { storeFixture, type StoreFactoryResult } from '../testing/contract-store.ts';
 import { sleep } from '../testing/wait.ts';
 import type { OnlineStore } from './online-store.ts';
 
-export interface OnlineFactoryResult {
-  store: OnlineStore;
-  cleanup?: () => Promise<void>;
-}
+export type OnlineFactoryResult = StoreFactoryResult<OnlineStore>;
 
 export function onlineContract(name: string, factory: () => Promise<OnlineFactoryResult>): void {
-  const withStore = async (fn: (s: OnlineStore) => Promise<void>): Promise<void> => {
-    const { store, cleanup } = await factory();
-    try {
-      await fn(store);
-    } finally {
-      await store.close?.();
-      await cleanup?.();
-    }
-  };
+  const withStore = storeFixture(factory);
 
   describe(`OnlineStore contract: ${name}`, { timeout: 60_000 }, () => {
     it('sums the latest report of every node', async () => {
