@@ -13,10 +13,27 @@ export interface OptionDef {
   readonly doc: string;
 }
 
-export const WORKLOADS = ['goim', 'live', 'churn', 'slow', 'idle'] as const;
+export const WORKLOADS = ['goim', 'live', 'churn', 'slow', 'idle', 'room'] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
-export const SYSTEMS = ['roomcast', 'roomcast-nobatch', 'ws-naive', 'ws-preframed', 'socketio'] as const;
+/** Workloads of a run when --workloads is not given (`room` runs when named: npm run bench:room). */
+export const DEFAULT_WORKLOADS: readonly WorkloadName[] = ['goim', 'live', 'churn', 'slow', 'idle'];
+export const SYSTEMS = [
+  'roomcast',
+  'roomcast-nobatch',
+  'ws-naive',
+  'ws-preframed',
+  'socketio',
+  'roomcast-redis3',
+] as const;
 export type SystemName = (typeof SYSTEMS)[number];
+/** Systems of a run when --systems is not given, and "all" in --matrix without --redis-url. */
+export const LOCAL_SYSTEMS: readonly SystemName[] = [
+  'roomcast',
+  'roomcast-nobatch',
+  'ws-naive',
+  'ws-preframed',
+  'socketio',
+];
 
 /**
  * Under --quick (unless --workloads or --systems are given): every system on goim, the client
@@ -24,34 +41,35 @@ export type SystemName = (typeof SYSTEMS)[number];
  * code path of the bench in about a minute.
  */
 export const QUICK_MATRIX: Readonly<Record<WorkloadName, readonly SystemName[]>> = {
-  goim: SYSTEMS,
+  goim: LOCAL_SYSTEMS,
   live: ['roomcast', 'socketio'],
   churn: ['roomcast'],
   slow: ['roomcast'],
   idle: ['roomcast'],
+  room: ['roomcast', 'ws-naive'],
 };
 
 export const TABLE: readonly OptionDef[] = [
   {
     name: 'workloads',
     kind: 'list',
-    def: WORKLOADS.join(','),
+    def: DEFAULT_WORKLOADS.join(','),
     arg: 'list',
-    doc: `workloads to run: ${WORKLOADS.join(', ')}`,
+    doc: `workloads to run: ${WORKLOADS.join(', ')} (room only when named)`,
   },
   {
     name: 'systems',
     kind: 'list',
-    def: SYSTEMS.join(','),
+    def: LOCAL_SYSTEMS.join(','),
     arg: 'list',
-    doc: `systems to compare: ${SYSTEMS.join(', ')}`,
+    doc: `systems to compare: ${SYSTEMS.join(', ')} (roomcast-redis3 only when named; it needs --redis-url)`,
   },
   {
     name: 'matrix',
     kind: 'str',
     def: '',
     arg: 'w=s,…;…',
-    doc: 'systems per workload, e.g. "goim=all;live=roomcast,socketio" (overrides --workloads/--systems)',
+    doc: 'systems per workload, e.g. "goim=all;live=roomcast,socketio" (overrides --workloads/--systems; "all" includes roomcast-redis3 when --redis-url is given)',
   },
   {
     name: 'quick',
@@ -171,6 +189,46 @@ export const TABLE: readonly OptionDef[] = [
     doc: 'slow: ~4 KB leaderboard messages per second into the room (≥ 400 KB/s per viewer, so non-readers outgrow the kernel buffers in ~10 s)',
   },
   {
+    name: 'room-viewers',
+    kind: 'int',
+    def: '10000',
+    quick: '300',
+    arg: 'n',
+    doc: 'room: viewers of the one room (each subscribes live:<room> and gift:<room>)',
+  },
+  {
+    name: 'room-chat-rate',
+    kind: 'num',
+    def: '1000',
+    quick: '100',
+    arg: 'msgs/s',
+    doc: 'room: chat messages per second (HTTP API publish on live:<room>, corpus text)',
+  },
+  {
+    name: 'room-gift-rate',
+    kind: 'num',
+    def: '10',
+    quick: '5',
+    arg: 'msgs/s',
+    doc: 'room: gifts per second (HTTP API publish on gift:<room>, priority gift)',
+  },
+  {
+    name: 'room-duration',
+    kind: 'num',
+    def: '30',
+    quick: '1.5',
+    arg: 's',
+    doc: 'room: measured seconds of publishing (instead of --duration)',
+  },
+  {
+    name: 'room-generators',
+    kind: 'int',
+    def: '4',
+    quick: '2',
+    arg: 'n',
+    doc: 'room: at least this many client (generator) processes',
+  },
+  {
     name: 'sample',
     kind: 'num',
     def: '0.01',
@@ -233,7 +291,7 @@ export const TABLE: readonly OptionDef[] = [
     kind: 'int',
     def: '1',
     arg: 'n',
-    doc: 'roomcast processes (one port each); > 1 needs the Redis bus (--redis-url); baselines always run one',
+    doc: 'processes of the roomcast and roomcast-nobatch systems (one port each); > 1 needs the Redis bus (--redis-url); baselines always run one, roomcast-redis3 three',
   },
   {
     name: 'workers',
@@ -247,7 +305,14 @@ export const TABLE: readonly OptionDef[] = [
     kind: 'str',
     def: '',
     arg: 'url',
-    doc: 'Redis of the roomcast bus (multi-process runs); keys get a prefix unique to the phase',
+    doc: 'Redis of the roomcast bus: used by roomcast-redis3 and by roomcast/roomcast-nobatch when --servers or --workers > 1 (one process stays embedded); keys get a prefix unique to the phase',
+  },
+  {
+    name: 'redis-pid',
+    kind: 'int',
+    def: '0',
+    arg: 'pid',
+    doc: "Redis server PID whose CPU is recorded beside the servers' in Redis phases (0 = the redis-server process found in /proc, if exactly one)",
   },
   {
     name: 'target',

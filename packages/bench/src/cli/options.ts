@@ -1,6 +1,7 @@
 // Parsing and help of `roomcast bench` options, from the table in option-table.ts.
 
 import {
+  LOCAL_SYSTEMS,
   QUICK_MATRIX,
   SYSTEMS,
   TABLE,
@@ -10,7 +11,7 @@ import {
   type WorkloadName,
 } from './option-table.ts';
 
-export { SYSTEMS, WORKLOADS, type SystemName, type WorkloadName } from './option-table.ts';
+export { LOCAL_SYSTEMS, SYSTEMS, WORKLOADS, type SystemName, type WorkloadName } from './option-table.ts';
 
 export class BenchUsageError extends Error {
   override readonly name = 'BenchUsageError';
@@ -39,6 +40,11 @@ export interface BenchOptions {
   churnStorm: boolean;
   slowShare: number;
   slowRate: number;
+  roomViewers: number;
+  roomChatRate: number;
+  roomGiftRate: number;
+  roomDuration: number;
+  roomGenerators: number;
   sample: number;
   deflateShare: number;
   perGenerator: number;
@@ -50,6 +56,7 @@ export interface BenchOptions {
   servers: number;
   workers: number;
   redisUrl: string;
+  redisPid: number;
   target: string[];
   targetPids: number[];
   apiKey: string;
@@ -174,7 +181,12 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       const [w, list] = part.split('=').map((x) => x.trim());
       if (!w || !(WORKLOADS as readonly string[]).includes(w))
         throw new BenchUsageError(`--matrix: unknown workload "${w ?? ''}"`);
-      const systems = list === 'all' ? [...SYSTEMS] : (list ?? '').split(',').map((x) => x.trim());
+      const systems =
+        list === 'all'
+          ? o.redisUrl !== ''
+            ? [...SYSTEMS]
+            : [...LOCAL_SYSTEMS]
+          : (list ?? '').split(',').map((x) => x.trim());
       for (const s of systems)
         if (!(SYSTEMS as readonly string[]).includes(s))
           throw new BenchUsageError(`--matrix: unknown system "${s}"`);
@@ -184,6 +196,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     }
     o.systems = SYSTEMS.filter((s) => all.has(s));
   } else for (const w of o.workloads) o.matrix[w] = quickMatrix ? [...QUICK_MATRIX[w]] : [...o.systems];
+  if (o.systems.includes('roomcast-redis3') && o.redisUrl === '')
+    throw new BenchUsageError(
+      'roomcast-redis3 runs three gateways on the Redis bus: add --redis-url redis://127.0.0.1:6379',
+    );
+  if (o.roomDuration <= 0) throw new BenchUsageError('--room-duration must be > 0');
   if (o.target.length > 0 && o.systems.some((s) => s !== 'roomcast'))
     throw new BenchUsageError('--target measures running roomcast nodes: use it with --systems roomcast');
   return o;
@@ -219,10 +236,15 @@ Workloads:
   churn  viewers leave and join continuously, then a reconnect storm
   slow   a share of viewers stops reading while ~4 KB messages flow (queues beyond the kernel buffers)
   idle   memory per connection at several connection counts (forced GC, RSS from /proc)
+  room   the live-room engine as shipped (default settings): one room, 10,000 viewers over several
+         client processes, 1,000 chat msgs/s + 10 gifts/s through the HTTP API for 30 s; frames
+         and chat per viewer per second, gifts delivered, drops by reason, CPU per delivery, bytes
+         per message plain and deflated, latency split (only when named: npm run bench:room)
 
 Systems: roomcast (default config), roomcast-nobatch (live-room batching off, when the server
 has the switch), ws-naive (ws.send per message per viewer), ws-preframed (one frame per message,
-same bytes to every socket), socketio (Socket.IO 4 rooms, io.to(room).emit).
+same bytes to every socket), socketio (Socket.IO 4 rooms, io.to(room).emit), roomcast-redis3
+(three roomcast gateways on the Redis bus, viewers spread evenly; needs --redis-url).
 
 Options:
 ${rows.join('\n')}

@@ -30,6 +30,8 @@ export class ApiStream {
   backlogDropped = 0;
   readonly errors = new Map<string, number>();
   readonly acceptedByChannel: Float64Array;
+  /** Accepted publications per channel over the whole phase (warm-up and drain included). */
+  readonly acceptedAllByChannel: Float64Array;
   private readonly o: ApiStreamOptions;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
   private readonly seq: Int32Array;
@@ -45,6 +47,7 @@ export class ApiStream {
   constructor(o: ApiStreamOptions) {
     this.o = o;
     this.acceptedByChannel = new Float64Array(o.channels.length);
+    this.acceptedAllByChannel = new Float64Array(o.channels.length);
     this.seq = new Int32Array(o.channels.length).fill(-1);
     this.quoted = o.channels.map((c) => JSON.stringify(c));
   }
@@ -104,8 +107,7 @@ export class ApiStream {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          if (counted)
-            this.settle(items, single, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'));
+          this.settle(items, single, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), counted);
           this.inflight = false;
           this.pump();
         });
@@ -130,14 +132,20 @@ export class ApiStream {
     this.errors.set(key, (this.errors.get(key) ?? 0) + n);
   }
 
-  private ok(channel: number): void {
+  private ok(channel: number, counted: boolean): void {
+    this.acceptedAllByChannel[channel] = (this.acceptedAllByChannel[channel] ?? 0) + 1;
+    if (!counted) return;
     this.accepted++;
     this.acceptedByChannel[channel] = (this.acceptedByChannel[channel] ?? 0) + 1;
   }
 
-  private settle(items: number[], single: boolean, status: number, text: string): void {
+  /** Replies of a request; figures of the window only when it was sent inside it (`counted`). */
+  private settle(items: number[], single: boolean, status: number, text: string, counted: boolean): void {
+    const bump = (key: string, n = 1): void => {
+      if (counted) this.bump(key, n);
+    };
     if (status !== 200) {
-      this.bump(`http-${status}`, items.length);
+      bump(`http-${status}`, items.length);
       return;
     }
     try {
@@ -147,18 +155,18 @@ export class ApiStream {
         replies?: { error?: { code?: number } }[];
       };
       if (single) {
-        if (r.error) this.bump(String(r.error.code ?? 0));
-        else this.ok(items[0] as number);
+        if (r.error) bump(String(r.error.code ?? 0));
+        else this.ok(items[0] as number, counted);
         return;
       }
       items.forEach((ch, i) => {
         const e = r.replies?.[i]?.error;
-        if (e) this.bump(String(e.code ?? 0));
-        else if (r.replies?.[i]) this.ok(ch);
-        else this.bump('no-reply');
+        if (e) bump(String(e.code ?? 0));
+        else if (r.replies?.[i]) this.ok(ch, counted);
+        else bump('no-reply');
       });
     } catch {
-      this.bump('bad-json', items.length);
+      bump('bad-json', items.length);
     }
   }
 

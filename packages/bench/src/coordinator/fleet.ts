@@ -52,7 +52,7 @@ export function mergeConnect(reports: readonly ConnectReport[]): ConnectReport {
 /** How many generators a plan needs: enough for the open-files limit, at least `min`. */
 export function generatorCount(plan: Plan, o: { generators: number; perGenerator: number }): number {
   const conns = plan.viewers.length + plan.publishers.length;
-  return Math.max(o.generators, Math.ceil(conns / o.perGenerator), 1);
+  return Math.max(o.generators, plan.minGenerators, Math.ceil(conns / o.perGenerator), 1);
 }
 
 export class Fleet {
@@ -249,7 +249,7 @@ export class Fleet {
     await Promise.all(this.gens.map((h) => h.request({ type: 'slow' }, 10_000)));
   }
 
-  /** Each generator churns `share` of its viewers. */
+  /** Each generator churns `share` of its viewers (`attempted` of the report = viewers that left). */
   async churn(share: number): Promise<ConnectReport> {
     const reports = await Promise.all(
       this.gens.map(async (h, i) => {

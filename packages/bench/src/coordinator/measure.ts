@@ -29,6 +29,8 @@ export interface ApiTotals {
   backlogDropped: number;
   errors: Map<string, number>;
   acceptedByChannel: Float64Array;
+  /** Over the whole phase (warm-up and drain included). */
+  acceptedAllByChannel: Float64Array;
 }
 
 export interface Reading {
@@ -38,6 +40,8 @@ export interface Reading {
   machineBusyS: number;
   coordCpuUs: number;
   api: ApiTotals;
+  /** CPU seconds of the bus's Redis server, when the phase uses one and it was found. */
+  busCpuS: number | undefined;
 }
 
 const MB = 1024 * 1024;
@@ -76,6 +80,8 @@ function checksDelta(a: readonly MarkReport[], b: readonly MarkReport[]): CheckC
     conflated: 0,
     engine: 0,
     malformed: 0,
+    giftChecked: 0,
+    giftGaps: 0,
   };
   b.forEach((m, i) => {
     const s = a[i]?.snapshot.checks;
@@ -146,6 +152,9 @@ export function figures(
       bytes: delta(a, b, [g], F.bytes),
       msgs: delta(a, b, [g], F.msgs),
       live: sumHot(b, g, F.live),
+      giftMsgs: delta(a, b, [g], F.giftMsgs),
+      giftFrames: delta(a, b, [g], F.giftFrames),
+      giftBytes: delta(a, b, [g], F.giftBytes),
     };
   });
 
@@ -274,4 +283,9 @@ export function bottleneck(i: BottleneckInput): PhaseResult['bottleneck'] {
 
 export function sumGenerator(reports: readonly MarkReport[], group: number): number {
   return sumHot(reports, group, F.live);
+}
+
+/** A counter's value since the generators started (not a window delta), over viewer groups. */
+export function viewerTotal(reports: readonly MarkReport[], field: number): number {
+  return VIEWER_GROUPS.reduce<number>((a, g) => a + sumHot(reports, g, field), 0);
 }

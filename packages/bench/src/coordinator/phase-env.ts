@@ -27,6 +27,8 @@ export interface PhaseEnv {
   progress: ProgressLine;
 }
 
+const EMPTY_GROUP = { frames: 0, bytes: 0, msgs: 0, live: 0, giftMsgs: 0, giftFrames: 0, giftBytes: 0 };
+
 /** The fixed parts of a result, for failed phases too. */
 export function baseResult(env: PhaseEnv): PhaseResult {
   return {
@@ -52,12 +54,12 @@ export function baseResult(env: PhaseEnv): PhaseResult {
     frames: 0,
     bytes: 0,
     groups: {
-      count: { frames: 0, bytes: 0, msgs: 0, live: 0 },
-      decode: { frames: 0, bytes: 0, msgs: 0, live: 0 },
-      deflate: { frames: 0, bytes: 0, msgs: 0, live: 0 },
-      probe: { frames: 0, bytes: 0, msgs: 0, live: 0 },
-      publisher: { frames: 0, bytes: 0, msgs: 0, live: 0 },
-      slow: { frames: 0, bytes: 0, msgs: 0, live: 0 },
+      count: { ...EMPTY_GROUP },
+      decode: { ...EMPTY_GROUP },
+      deflate: { ...EMPTY_GROUP },
+      probe: { ...EMPTY_GROUP },
+      publisher: { ...EMPTY_GROUP },
+      slow: { ...EMPTY_GROUP },
     },
     deflateNegotiated: 0,
     server: { processes: [], cpuS: 0, util: 0, metrics: {} },
@@ -80,6 +82,8 @@ export function baseResult(env: PhaseEnv): PhaseResult {
       conflated: 0,
       engine: 0,
       malformed: 0,
+      giftChecked: 0,
+      giftGaps: 0,
     },
     drops: { missing: 0, closes: {}, server: {} },
     generators: [],

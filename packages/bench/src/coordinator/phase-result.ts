@@ -4,13 +4,14 @@
 import type { AgentStats } from '../agent/server-agent.ts';
 import type { ConnectReport, StormReport } from '../generator/ipc.ts';
 import type { SampleBatch } from '../generator/samples.ts';
-import type { ChurnResult, PhaseResult, SlowResult } from '../report/result.ts';
+import type { ChurnResult, PhaseResult, SlowResult, TimelinePoint } from '../report/result.ts';
 import { latency } from '../stats/latency.ts';
 import { percentiles } from '../stats/percentiles.ts';
 import { metricsDelta } from '../systems/metrics-scrape.ts';
 import { mergeConnect } from './fleet.ts';
 import { bottleneck, figures, type Reading } from './measure.ts';
 import { baseResult, type PhaseEnv } from './phase-env.ts';
+import { roomResult } from './room-result.ts';
 
 export interface LoadPhaseReadings {
   env: PhaseEnv;
@@ -26,6 +27,8 @@ export interface LoadPhaseReadings {
   clientMisses: number;
   churnReports: ConnectReport[];
   churnSeconds: number;
+  /** Wall seconds from the first churn round's start to the last one's end. */
+  churnWallS: number;
   storm: StormReport | undefined;
   stormCpuS: number;
   /** Why the window ended early ('' = it did not). */
@@ -33,6 +36,9 @@ export interface LoadPhaseReadings {
   connect: ConnectReport;
   connectS: number;
   engineApplied: string[];
+  busPid: number | undefined;
+  fleet: NonNullable<PhaseResult['fleet']>;
+  timeline: TimelinePoint[];
 }
 
 const cpuCount = (list: string): number =>
@@ -55,12 +61,16 @@ export function loadResult(r: LoadPhaseReadings): PhaseResult {
     clientMisses,
     churnReports,
     churnSeconds,
+    churnWallS,
     storm,
     stormCpuS,
     aborted,
     connect,
     connectS,
     engineApplied,
+    busPid,
+    fleet,
+    timeline,
   } = r;
   const { o, plan } = env;
   const w = figures(start, end, agent, pids);
@@ -71,15 +81,22 @@ export function loadResult(r: LoadPhaseReadings): PhaseResult {
   const drops: Record<string, number> = {};
   for (const [k, v] of Object.entries(serverMetrics))
     if (
-      !/^roomcast_(deliveries|broadcasts|frames_out|bytes_out|publications_in|client_publications_in)/.test(k)
+      !/^roomcast_(deliveries|broadcasts|frames_out|frames_deflated|bytes_out|publications_in|client_publications_in|room_window_wait_seconds|room_fanout_seconds)/.test(
+        k,
+      )
     )
       drops[k] = v;
   const joins = mergeConnect(churnReports);
+  const leaves = joins.attempted;
   const churn: ChurnResult | null = plan.churn
     ? {
+        leaves,
+        churnWallS,
+        joinsLeavesPerSecond: churnWallS > 0 ? (leaves + joins.ok) / churnWallS : 0,
         joins: joins.ok,
         joinFailures: joins.failures,
-        joinsPerSecond: churnSeconds > 0 ? joins.ok / churnSeconds : 0,
+        joinsPerSecond:
+          churnWallS > 0 ? joins.ok / churnWallS : churnSeconds > 0 ? joins.ok / churnSeconds : 0,
         joinLatencyMs: percentiles(joins.latencyMs),
         cpuUsPerJoin: joins.ok > 0 ? ((w.serverCpuS - stormCpuS) * 1e6) / joins.ok : null,
         storm: storm
@@ -124,7 +141,7 @@ export function loadResult(r: LoadPhaseReadings): PhaseResult {
       plannedPerSecond,
       sent: w.publishSent,
       accepted: w.publishAccepted,
-      perSecond: w.publishAccepted / o.duration,
+      perSecond: w.publishAccepted / plan.durationS,
       errors: w.publishErrors,
       backlogDropped: w.backlogDropped,
     },
@@ -143,6 +160,10 @@ export function loadResult(r: LoadPhaseReadings): PhaseResult {
       cpuS: w.serverCpuS,
       util: w.serverCpuS / w.wallS,
       metrics: serverMetrics,
+      bus:
+        busPid !== undefined && start.busCpuS !== undefined && end.busCpuS !== undefined
+          ? { pid: busPid, cpuS: end.busCpuS - start.busCpuS, util: (end.busCpuS - start.busCpuS) / w.wallS }
+          : null,
     },
     efficiency: w.efficiency,
     latency: latency(samples),
@@ -163,6 +184,10 @@ export function loadResult(r: LoadPhaseReadings): PhaseResult {
     }),
     churn,
     slow,
+    room:
+      plan.workload === 'room' ? roomResult(plan, w, start, end, metrics0, metrics1, serverMetrics) : null,
+    fleet,
+    timeline,
   };
   return result;
 }

@@ -6,11 +6,12 @@ import type { ConnectReport, StormReport } from '../generator/ipc.ts';
 import { signToken } from '../plan/jwt.ts';
 import { publisherInfo } from '../plan/corpus.ts';
 import type { Plan } from '../plan/workloads.ts';
-import type { PhaseResult } from '../report/result.ts';
-import { readMachine } from '../systems/proc.ts';
+import type { PhaseResult, TimelinePoint } from '../report/result.ts';
+import { findRedisPid, readMachine, readProc } from '../systems/proc.ts';
 import { scrapeMetrics } from '../systems/metrics-scrape.ts';
 import { deleteKeys } from '../systems/redis-cleanup.ts';
 import { startServers, targetServers, type ServerGroup } from '../systems/server-process.ts';
+import { fleetLayout, type FleetLayout } from '../systems/systems.ts';
 import { ApiStream } from './api-publisher.ts';
 import { Fleet, mergeConnect } from './fleet.ts';
 import type { ApiTotals, Reading } from './measure.ts';
@@ -32,6 +33,8 @@ interface Live {
   streams: Map<number, ApiStream>;
   connect: ConnectReport;
   connectS: number;
+  /** PID of the Redis server of the bus, when the phase uses one and it was found. */
+  busPid: number | undefined;
 }
 
 function apiTotals(streams: Map<number, ApiStream>, channels: number): ApiTotals {
@@ -41,6 +44,7 @@ function apiTotals(streams: Map<number, ApiStream>, channels: number): ApiTotals
     backlogDropped: 0,
     errors: new Map(),
     acceptedByChannel: new Float64Array(channels),
+    acceptedAllByChannel: new Float64Array(channels),
   };
   for (const s of streams.values()) {
     t.sent += s.sent;
@@ -48,6 +52,9 @@ function apiTotals(streams: Map<number, ApiStream>, channels: number): ApiTotals
     t.backlogDropped += s.backlogDropped;
     for (const [k, v] of s.errors) t.errors.set(k, (t.errors.get(k) ?? 0) + v);
     s.acceptedByChannel.forEach((v, i) => (t.acceptedByChannel[i] = (t.acceptedByChannel[i] ?? 0) + v));
+    s.acceptedAllByChannel.forEach(
+      (v, i) => (t.acceptedAllByChannel[i] = (t.acceptedAllByChannel[i] ?? 0) + v),
+    );
   }
   return t;
 }
@@ -62,7 +69,12 @@ async function read(l: Live, plan: Plan, env: PhaseEnv, recording: boolean): Pro
     machineBusyS: readMachine(env.ticks).busyS,
     coordCpuUs: c.user + c.system,
     api: apiTotals(l.streams, plan.channels.length),
+    busCpuS: l.busPid !== undefined ? readProc(l.busPid, env.ticks)?.cpuS : undefined,
   };
+}
+
+function fleetInfo(l: FleetLayout): NonNullable<PhaseResult['fleet']> {
+  return { servers: l.servers, workers: l.workers, redis: l.redisUrl !== '' };
 }
 
 export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
@@ -74,6 +86,9 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
   const streams = new Map<number, ApiStream>();
   let sched: Scheduler | undefined;
   let ticker: NodeJS.Timeout | undefined;
+  const timeline: TimelinePoint[] = [];
+  const layout: FleetLayout =
+    o.target.length > 0 ? { servers: o.target.length, workers: 1, redisUrl: '' } : fleetLayout(system, o);
   try {
     env.progress.update(`${tag} starting server and generators`);
     const tokens = plan.publishers.map((p, i) =>
@@ -84,7 +99,6 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
         ? Promise.resolve(targetServers(o.target, o.targetPids, env.ticks))
         : startServers({
             system,
-            servers: o.servers,
             children: env.children,
             tmpDir: env.tmpDir,
             roomcastBin: o.roomcastBin,
@@ -93,13 +107,14 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
             engine: plan.engine,
             apiKey: env.apiKey,
             hmacSecret: env.secret,
-            redisUrl: o.redisUrl,
+            servers: layout.servers,
+            redisUrl: layout.redisUrl,
             redisPrefix,
-            workers: o.workers,
+            workers: layout.workers,
             cpus: env.pinned ? o.serverCpus : '',
             ticks: env.ticks,
           });
-    const serverCount = o.target.length > 0 ? o.target.length : system.multiProcess ? o.servers : 1;
+    const serverCount = layout.servers;
     const fleetStart = Fleet.spawn(
       plan,
       tokens,
@@ -126,6 +141,7 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
     const f = fleet;
     const srv = servers;
     let state = 'connecting';
+    const phaseT0 = performance.now();
     let last = { at: performance.now(), msgs: 0, frames: 0, cpu: srv.sample().map((s) => s?.cpuS ?? 0) };
     ticker = setInterval(() => {
       const now = performance.now();
@@ -135,6 +151,14 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
       const cpu = samples.map((s) => s?.cpuS ?? 0);
       const util = cpu.reduce((a, c, i) => a + (c - (last.cpu[i] ?? 0)), 0) / dt;
       const rss = samples.reduce((a, s) => a + (s?.rssBytes ?? 0), 0) / 1048576;
+      timeline.push({
+        t: Math.round((now - phaseT0) / 100) / 10,
+        state,
+        serverCpu: Math.round(util * 1000) / 1000,
+        msgsPerS: Math.round((t.msgs - last.msgs) / dt),
+        framesPerS: Math.round((t.frames - last.frames) / dt),
+        viewers: t.live,
+      });
       env.progress.update(
         `${tag} ${state} | viewers ${si(t.live)}/${si(f.viewerCount)} | ${si(t.msgs)} deliveries (${si((t.msgs - last.msgs) / dt)}/s) | ` +
           `${si((t.frames - last.frames) / dt)} frames/s | server cpu ${Math.round(util * 100)}% rss ${rss.toFixed(0)}MB | ` +
@@ -147,7 +171,7 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
     const probes = await f.connectProbes();
     if (plan.workload === 'idle') {
       const r = await idleFlow(env, srv, f, probes, (s) => (state = s));
-      return { ...r, engineApplied: srv.engineApplied };
+      return { ...r, engineApplied: srv.engineApplied, fleet: fleetInfo(layout), timeline };
     }
     const viewers = await f.connectViewers();
     const pubs = await f.connectPublishers();
@@ -158,16 +182,18 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
       streams,
       connect,
       connectS: (performance.now() - t0) / 1000,
+      busPid: layout.redisUrl !== '' ? findRedisPid(layout.redisUrl, o.redisPid) : undefined,
     };
 
-    // Publishing: one HTTP API stream per kind, clients through the fleet.
-    const endpoint = srv.endpoints[0];
-    if (!endpoint) throw new Error('no server endpoint');
+    // Publishing: one HTTP API stream per kind, clients through the fleet. Streams go to the
+    // servers in turn (a backend behind a load balancer); each stream keeps its order.
+    if (srv.endpoints.length === 0) throw new Error('no server endpoint');
     for (const r of plan.rates) {
       if (r.pool !== undefined || streams.has(r.kind)) continue;
       const rate = plan.rates
         .filter((x) => x.kind === r.kind && x.pool === undefined)
         .reduce((a, x) => a + x.rate, 0);
+      const endpoint = srv.endpoints[streams.size % srv.endpoints.length] as (typeof srv.endpoints)[number];
       streams.set(
         r.kind,
         new ApiStream({
@@ -207,10 +233,12 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
     // The measured window, with churn, the reconnect storm and the RSS guard.
     const churnReports: ConnectReport[] = [];
     let churnSeconds = 0;
+    let churnFrom = 0;
+    let churnTo = 0;
     let storm: StormReport | undefined;
     let stormCpuS = 0;
     let aborted = '';
-    const endAt = start.at + o.duration * 1000;
+    const endAt = start.at + plan.durationS * 1000;
     let nextTick = performance.now() + 1000;
     while (performance.now() < endAt) {
       await sleep(Math.max(0, Math.min(nextTick, endAt) - performance.now()));
@@ -237,7 +265,10 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
         state = 'measuring';
         nextTick = performance.now() + 1000;
       } else if (!storm && c.perSecond > 0) {
+        const from = performance.now();
+        if (churnSeconds === 0) churnFrom = from;
         churnReports.push(await f.churn(c.perSecond));
+        churnTo = performance.now();
         churnSeconds++;
       }
     }
@@ -275,17 +306,23 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
       clientMisses,
       churnReports,
       churnSeconds,
+      churnWallS: (churnTo - churnFrom) / 1000,
       storm,
       stormCpuS,
       aborted,
       connect: live.connect,
       connectS: live.connectS,
       engineApplied: srv.engineApplied,
+      busPid: live.busPid,
+      fleet: fleetInfo(layout),
+      timeline,
     });
   } catch (err) {
     const log = servers?.logTail() ?? '';
     return {
       ...baseResult(env),
+      fleet: fleetInfo(layout),
+      timeline,
       status: 'failed',
       error:
         (err instanceof Error ? err.message : String(err)) +
@@ -297,8 +334,8 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
     for (const s of streams.values()) s.close();
     await fleet?.stop().catch(() => undefined);
     await servers?.stop().catch(() => undefined);
-    if (o.redisUrl !== '' && o.target.length === 0 && system.server.type === 'roomcast')
-      await deleteKeys(o.redisUrl, redisPrefix).catch((err: unknown) =>
+    if (layout.redisUrl !== '' && o.target.length === 0 && system.server.type === 'roomcast')
+      await deleteKeys(layout.redisUrl, redisPrefix).catch((err: unknown) =>
         env.progress.log(
           `    could not remove the phase's Redis keys (${redisPrefix}*): ${err instanceof Error ? err.message : String(err)}`,
         ),

@@ -2,9 +2,12 @@
 // compared byte for byte), order per (channel, sender), and latency from the publish stamp.
 
 import { buildData } from '../plan/corpus.ts';
+import { kindIndex } from '../plan/kinds.ts';
 import { messageKey, parseId } from '../plan/message-id.ts';
 import type { CheckCounters } from './counters.ts';
 import type { SampleStore } from './samples.ts';
+
+const GIFT = kindIndex('gift');
 
 export class Checker {
   private readonly checks: CheckCounters;
@@ -36,6 +39,8 @@ export class Checker {
       return;
     }
     c.checked++;
+    const gift = id.kind === GIFT;
+    if (gift) c.giftChecked++;
     if (buildData(id.kind, id.stream, channel, id.seq, d.id) !== JSON.stringify(data)) c.contentMismatch++;
     const pair = id.stream * 65536 + channel;
     const last = order.get(pair);
@@ -48,7 +53,10 @@ export class Checker {
         c.reorders++;
         return;
       }
-      if (id.seq > last + 1) c.gaps += id.seq - last - 1;
+      if (id.seq > last + 1) {
+        c.gaps += id.seq - last - 1;
+        if (gift) c.giftGaps += id.seq - last - 1;
+      }
     }
     order.set(pair, id.seq);
     this.samples.add(messageKey(id.stream, channel, id.seq), id.tUs, recvUs, id.kind, probe);

@@ -30,8 +30,16 @@ export const F = {
   msgs: 2,
   /** Connections subscribed now. */
   live: 3,
+  /**
+   * The part of msgs, frames and bytes on gift-namespace channels (names starting with "g"):
+   * a frame's channel is read at a fixed offset of the push (`{"push":{"channel":"g…`), so
+   * counting receivers split reliable gift traffic from live-channel traffic for free.
+   */
+  giftMsgs: 4,
+  giftFrames: 5,
+  giftBytes: 6,
 } as const;
-export const FIELDS = 4;
+export const FIELDS = 7;
 
 /** Checks made by decoding receivers. */
 export interface CheckCounters {
@@ -49,6 +57,9 @@ export interface CheckCounters {
   engine: number;
   /** Lines that were not valid protocol JSON. */
   malformed: number;
+  /** Gifts (kind "gift") decoded and compared, and gift sequence numbers skipped. */
+  giftChecked: number;
+  giftGaps: number;
 }
 
 export function emptyChecks(): CheckCounters {
@@ -61,6 +72,8 @@ export function emptyChecks(): CheckCounters {
     conflated: 0,
     engine: 0,
     malformed: 0,
+    giftChecked: 0,
+    giftGaps: 0,
   };
 }
 

@@ -59,6 +59,15 @@ const PONG_EIO = '3';
 const NL = 10;
 const CH_2 = 0x32;
 const CH_4 = 0x34;
+const CH_G = 0x67;
+/**
+ * Offset of the channel name's first character in a push: `{"push":{"channel":"` (Centrifugo
+ * JSON, roomcast and the ws baselines) or `42["pub",{"channel":"` (Socket.IO baseline).
+ */
+const CLASS_AT = [20, 21] as const;
+
+/** Bytes of an unmasked server frame header for a payload of `len`. */
+const headerBytes = (len: number): number => (len < 126 ? 2 : len < 65536 ? 4 : 10);
 
 export class RawConn {
   socket: Socket | null = null;
@@ -83,6 +92,9 @@ export class RawConn {
   private msgNl = 0;
   private h0 = -1;
   private h1 = -1;
+  /** Byte at the channel-name offset of the message (see CLASS_AT). */
+  private hc = -1;
+  private readonly classAt: number;
   private msgParts: Buffer[] | null = null;
 
   readonly index: number;
@@ -109,6 +121,7 @@ export class RawConn {
     this.handler = handler;
     this.shared = shared;
     this.base = group * FIELDS;
+    this.classAt = CLASS_AT[protocol === PROTO_CENTRIFUGE ? 0 : 1];
   }
 
   open(t: ConnTarget): void {
@@ -262,6 +275,7 @@ export class RawConn {
         this.msgNl = 0;
         this.h0 = -1;
         this.h1 = -1;
+        this.hc = -1;
         this.msgParts = this.mode === MODE_DECODE ? [] : null;
       }
     }
@@ -282,6 +296,8 @@ export class RawConn {
       this.h0 = buf[s] as number;
       if (e - s > 1) this.h1 = buf[s + 1] as number;
     } else if (this.msgLen === 1) this.h1 = buf[s] as number;
+    const at = this.classAt - this.msgLen;
+    if (at >= 0 && at < e - s) this.hc = buf[s + at] as number;
     this.msgLen += e - s;
     if (this.protocol !== PROTO_CENTRIFUGE || this.msgRsv1) return;
     let nl = 0;
@@ -321,6 +337,10 @@ export class RawConn {
           return;
         }
       }
+      // Gift-channel frames: wire bytes (compressed when deflated); their pushes are counted
+      // by the decoding layer, which reads each push's channel.
+      if (payload[this.classAt] === CH_G && payload[0] === (this.protocol === PROTO_CENTRIFUGE ? 0x7b : CH_4))
+        this.gift(0, this.msgLen);
       this.handler.message(this, payload);
       return;
     }
@@ -332,12 +352,22 @@ export class RawConn {
         return;
       }
       this.ctr[this.base + F.msgs] = (this.ctr[this.base + F.msgs] as number) + this.msgNl + 1;
+      if (this.hc === CH_G && this.h0 === 0x7b && !this.msgRsv1) this.gift(this.msgNl + 1, this.msgLen);
     } else if (this.h0 === CH_4 && this.h1 === CH_2) {
       this.ctr[this.base + F.msgs] = (this.ctr[this.base + F.msgs] as number) + 1;
+      if (this.hc === CH_G) this.gift(1, this.msgLen);
     } else if (this.msgLen === 1 && this.h0 === CH_2) {
       this.unframe();
       this.sendText(PONG_EIO);
     }
+  }
+
+  /** Counts a gift-channel message: `msgs` pushes (0: counted by the decoder), its frame and bytes. */
+  private gift(msgs: number, payloadLen: number): void {
+    const b = this.base;
+    this.ctr[b + F.giftMsgs] = (this.ctr[b + F.giftMsgs] as number) + msgs;
+    this.ctr[b + F.giftFrames] = (this.ctr[b + F.giftFrames] as number) + 1;
+    this.ctr[b + F.giftBytes] = (this.ctr[b + F.giftBytes] as number) + payloadLen + headerBytes(payloadLen);
   }
 
   /** A protocol ping is not a delivery frame: take back the frame counted for it. */

@@ -58,6 +58,7 @@ export function centrifugeMessage(host: SessionHost, slot: Slot, c: RawConn, tex
   const recv = slot.order !== null ? nowUs() : 0;
   const probe = slot.spec.group === GROUP.probe;
   let pubs = 0;
+  let giftPubs = 0;
   let replies = 0;
   let start = 0;
   while (start < text.length) {
@@ -86,6 +87,7 @@ export function centrifugeMessage(host: SessionHost, slot: Slot, c: RawConn, tex
     if (!push) continue;
     if (push.pub) {
       pubs++;
+      if (push.channel?.charCodeAt(0) === 0x67 /* g: gift namespace */) giftPubs++;
       const ch = push.channel !== undefined ? host.channelIndex.get(push.channel) : undefined;
       if (slot.order !== null && ch !== undefined)
         host.checker.check(slot.order, ch, push.pub.data, recv, probe);
@@ -95,6 +97,7 @@ export function centrifugeMessage(host: SessionHost, slot: Slot, c: RawConn, tex
       host.counters.bump(host.counters.closes, `disconnect-push-${push.disconnect.code ?? 0}`);
     }
   }
+  if (giftPubs > 0) host.counters.add(slot.spec.group, F.giftMsgs, giftPubs);
   if (pubs > 0) host.counters.add(slot.spec.group, F.msgs, pubs);
   // Frames count what carried publications: a frame of replies only is taken back.
   else if (replies > 0) c.unframe();
@@ -210,6 +213,8 @@ export function engineioMessage(host: SessionHost, slot: Slot, c: RawConn, text:
   }
   if (t1 !== 0x32 /* 42: event */) return;
   host.counters.add(slot.spec.group, F.msgs, 1);
+  // 42["pub",{"channel":"g…: a gift-namespace publication.
+  if (text.charCodeAt(21) === 0x67) host.counters.add(slot.spec.group, F.giftMsgs, 1);
   if (slot.order === null) return;
   const recv = nowUs();
   try {

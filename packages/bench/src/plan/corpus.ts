@@ -35,6 +35,7 @@ export function buildData(kind: number, stream: number, channel: number, seq: nu
   const r = new Prng(hash32(kind, stream, channel, seq));
   switch (kindAt(kind).name) {
     case 'chat':
+    case 'danmaku':
       return JSON.stringify({ type: 'chat', text: chatText(r), id });
     case 'flood':
       return JSON.stringify({ type: 'chat', text: r.pick(FLOOD), id });

@@ -4,7 +4,7 @@
 // rebuild the expected content.
 
 export type KindName =
-  'chat' | 'like' | 'flood' | 'entry' | 'gift' | 'system' | 'high' | 'tiny' | 'rank' | 'news';
+  'chat' | 'like' | 'flood' | 'entry' | 'gift' | 'system' | 'high' | 'tiny' | 'rank' | 'news' | 'danmaku';
 export type LatencyClass = 'chat' | 'gift' | 'system' | 'like';
 export type PriorityName = 'system' | 'gift' | 'high' | 'normal' | 'low';
 
@@ -30,6 +30,8 @@ export const KINDS: readonly KindInfo[] = [
   { name: 'tiny', code: 't', via: 'api', priority: 'normal', latencyClass: 'chat', namespace: 'live' },
   { name: 'rank', code: 'r', via: 'api', priority: 'normal', latencyClass: 'chat', namespace: 'live' },
   { name: 'news', code: 'n', via: 'api', priority: 'normal', latencyClass: 'chat', namespace: 'live' },
+  // Chat published by the backend through the HTTP API (room workload): same shape as a client's.
+  { name: 'danmaku', code: 'd', via: 'api', priority: 'normal', latencyClass: 'chat', namespace: 'live' },
 ];
 
 const BY_NAME = new Map(KINDS.map((k, i) => [k.name, i]));

@@ -60,6 +60,10 @@ export interface Plan {
   eagerReads?: boolean;
   idleSteps: number[];
   settings: Record<string, string | number>;
+  /** Measured seconds of publishing. */
+  durationS: number;
+  /** Generator (client) processes at least. */
+  minGenerators: number;
 }
 
 /** API streams use ids 1..63; client publisher p uses FIRST_CLIENT_STREAM + p. */
@@ -141,11 +145,17 @@ function viewers(rooms: readonly Room[], o: BenchOptions, slowShare: number): Vi
 function finish(
   b: Builder,
   o: BenchOptions,
-  p: Omit<Plan, 'channels' | 'rooms' | 'viewers' | 'probes' | 'publishers' | 'rates'>,
+  p: Omit<
+    Plan,
+    'channels' | 'rooms' | 'viewers' | 'probes' | 'publishers' | 'rates' | 'durationS' | 'minGenerators'
+  > &
+    Partial<Pick<Plan, 'durationS' | 'minGenerators'>>,
   slowShare = 0,
 ): Plan {
   const v = viewers(b.rooms, o, slowShare);
   return {
+    durationS: o.duration,
+    minGenerators: 1,
     ...p,
     channels: b.channels,
     rooms: b.rooms,
@@ -282,6 +292,39 @@ export function idlePlan(o: BenchOptions): Plan {
   return plan;
 }
 
+/**
+ * The live-room engine as shipped: one room, every viewer on `live:<room>` and `gift:<room>`,
+ * chat through the HTTP API (not rate-limited, unlike client publishes: `room.userRate` and
+ * `room.publishRate` would refuse most of 1,000 client msgs/s) and gifts on the reliable channel.
+ * roomcast runs its default room settings (window, per-viewer cap, conflation).
+ */
+export function roomPlan(o: BenchOptions): Plan {
+  const b = new Builder();
+  const room = b.room('room', o.roomViewers, true);
+  const [live, gift] = room.channels as [number, number];
+  b.rate('danmaku', live, o.roomChatRate);
+  b.rate('gift', gift, o.roomGiftRate);
+  return finish(b, o, {
+    workload: 'room',
+    description:
+      `one room, ${o.roomViewers} viewers (live:room + gift:room) over ≥ ${o.roomGenerators} client processes, ` +
+      `${o.roomChatRate} chat msgs/s + ${o.roomGiftRate} gifts/s through the HTTP API for ${o.roomDuration} s; ` +
+      'roomcast with its default room-engine settings',
+    apiSingle: false,
+    engine: {},
+    slow: false,
+    idleSteps: [],
+    durationS: o.roomDuration,
+    minGenerators: Math.max(1, o.roomGenerators),
+    settings: {
+      viewers: o.roomViewers,
+      chatPerSecond: o.roomChatRate,
+      giftsPerSecond: o.roomGiftRate,
+      seconds: o.roomDuration,
+    },
+  });
+}
+
 export function buildPlan(w: WorkloadName, o: BenchOptions): Plan {
   switch (w) {
     case 'goim':
@@ -294,5 +337,7 @@ export function buildPlan(w: WorkloadName, o: BenchOptions): Plan {
       return slowPlan(o);
     case 'idle':
       return idlePlan(o);
+    case 'room':
+      return roomPlan(o);
   }
 }

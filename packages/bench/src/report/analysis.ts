@@ -54,11 +54,17 @@ function ratio(
   };
 }
 
-const THROUGHPUT: readonly WorkloadName[] = ['goim', 'live', 'churn', 'slow'];
+const THROUGHPUT: readonly WorkloadName[] = ['goim', 'live', 'churn', 'slow', 'room'];
+
+const joinCpu: Metric = (p) => p.churn?.cpuUsPerJoin ?? null;
+const joinRate: Metric = (p) => p.churn?.joinsLeavesPerSecond ?? null;
 
 export function ratios(phases: readonly PhaseResult[]): Ratio[] {
   const out: (Ratio | null)[] = [];
   for (const w of THROUGHPUT) {
+    out.push(
+      ratio(phases, w, 'roomcast-redis3', 'roomcast', 'deliveries per server CPU-second', deliveriesPerCpu),
+    );
     out.push(ratio(phases, w, 'roomcast', 'socketio', 'deliveries per server CPU-second', deliveriesPerCpu));
     out.push(ratio(phases, w, 'roomcast', 'ws-naive', 'deliveries per server CPU-second', deliveriesPerCpu));
     out.push(
@@ -81,6 +87,8 @@ export function ratios(phases: readonly PhaseResult[]): Ratio[] {
       ratio(phases, w, 'ws-naive', 'ws-preframed', 'frame writes per server CPU-second', framesPerCpu),
     );
   }
+  out.push(ratio(phases, 'churn', 'roomcast-redis3', 'roomcast', 'server CPU µs per leave+join', joinCpu));
+  out.push(ratio(phases, 'churn', 'roomcast-redis3', 'roomcast', 'leaves + joins per second', joinRate));
   return out.filter((r): r is Ratio => r !== null);
 }
 
@@ -149,14 +157,16 @@ export function targets(phases: readonly PhaseResult[], rs: readonly Ratio[]): T
   );
   const maxViewers = Math.max(
     0,
-    ...phases.filter((p) => p.system === 'roomcast').map((p) => p.connections.connected),
+    ...phases
+      .filter((p) => p.system.startsWith('roomcast'))
+      .map((p) => p.connections.connected - p.groups.publisher.live),
   );
   check(
     'viewers on one machine',
     '≥ 100,000',
     maxViewers > 0 ? maxViewers : null,
     (v) => v >= 1e5,
-    (v) => `${fmt(v)} connected in this run`,
+    (v) => `${fmt(v)} viewers connected in this run`,
     'needs several server processes and the Redis bus',
   );
   const live = ok(phases, 'live', 'roomcast');
@@ -183,6 +193,50 @@ export function targets(phases: readonly PhaseResult[], rs: readonly Ratio[]): T
     (v) => `${v.toFixed(1)} ms at ${fmt(viewers)} viewers`,
     viewers >= 20000 ? '' : 'measured below 20k viewers',
   );
+  const room = ok(phases, 'room', 'roomcast');
+  if (room.length > 0) {
+    const rv = room[0]?.room?.viewers ?? 0;
+    const gifts = medianOf(phases, 'room', 'roomcast', (p) => p.room?.giftsDeliveredRatio ?? null);
+    check(
+      'gifts delivered (room)',
+      '100%',
+      gifts,
+      (v) => v >= 1,
+      (v) => `${(v * 100).toFixed(2)}%`,
+      'every viewer, whole phase',
+    );
+    const rChat = medianOf(phases, 'room', 'roomcast', (p) =>
+      p.latency && p.latency.byClass.chat.n > 0 ? p.latency.byClass.chat.p99 : null,
+    );
+    check(
+      'chat latency p99 (room)',
+      '≤ window + 100 ms (1,100 ms) at 100k viewers',
+      rChat,
+      (v) => v <= 1100,
+      (v) => `${v.toFixed(0)} ms at ${fmt(rv)} viewers`,
+      'measured below 100k viewers',
+    );
+    const rGift = medianOf(phases, 'room', 'roomcast', (p) =>
+      p.latency && p.latency.byClass.gift.n > 0 ? p.latency.byClass.gift.p99 : null,
+    );
+    check(
+      'gift latency p99 (room)',
+      '≤ 50 ms at 20k viewers',
+      rGift,
+      (v) => v <= 50,
+      (v) => `${v.toFixed(1)} ms at ${fmt(rv)} viewers`,
+      rv >= 20000 ? '' : 'measured below 20k viewers',
+    );
+    const rBytes = medianOf(phases, 'room', 'roomcast', (p) => p.room?.bytes.chat.deflate ?? null);
+    check(
+      'wire bytes per delivered chat message (room corpus, compressed)',
+      '≤ 25 B',
+      rBytes,
+      (v) => v <= 25,
+      (v) => `${v.toFixed(1)} B`,
+      'live channel, receivers with permessage-deflate',
+    );
+  }
   const comp = medianOf(phases, 'live', 'roomcast', (p) => p.efficiency.compressedBytesPerDelivery);
   check(
     'wire bytes per delivered message (live corpus, compressed)',
@@ -238,6 +292,10 @@ export function analyse(
       );
     if (p.latency && p.latency.droppedSamples > 0)
       warnings.push(`${at}: ${p.latency.droppedSamples} latency samples not kept (sample store full)`);
+    if (p.room && p.room.giftsDeliveredRatio !== null && p.room.giftsDeliveredRatio < 1)
+      warnings.push(
+        `${at}: gifts delivered ${(p.room.giftsDeliveredRatio * 100).toFixed(2)}% (${p.room.giftsDelivered} of ${p.room.giftsExpected}): below 100%`,
+      );
     if (p.connections.failed > 0)
       warnings.push(
         `${at}: ${p.connections.failed} of ${p.connections.planned} connections failed (${Object.entries(

@@ -12,7 +12,7 @@ export interface Chart {
   svg: string;
 }
 
-const THROUGHPUT: readonly WorkloadName[] = ['goim', 'live', 'churn', 'slow'];
+const THROUGHPUT: readonly WorkloadName[] = ['goim', 'live', 'churn', 'slow', 'room'];
 
 function present<T extends string>(all: readonly T[], used: Iterable<string>): T[] {
   const u = new Set(used);
@@ -58,7 +58,7 @@ export function charts(r: BenchResult): Chart[] {
       }),
     });
   }
-  for (const w of ['goim', 'live'] as const) {
+  for (const w of ['goim', 'live', 'room'] as const) {
     const series = systems
       .map((s) => {
         const p = phases.find(
@@ -79,6 +79,30 @@ export function charts(r: BenchResult): Chart[] {
         yLabel: 'fraction of sampled deliveries',
         xLog: true,
         yMax: 1,
+        series,
+      }),
+    });
+  }
+  // Server CPU second by second through the first repetition of each load workload: the
+  // connect storm, its aftermath during warm-up, and the measured window.
+  for (const w of workloads) {
+    const series = systems
+      .map((s) => {
+        const p = phases.find((x) => x.workload === w && x.system === s && (x.timeline?.length ?? 0) > 0);
+        return p?.timeline
+          ? { name: s, points: p.timeline.map((pt) => [pt.t, pt.serverCpu] as [number, number]) }
+          : null;
+      })
+      .filter((s) => s !== null);
+    if (series.length === 0) continue;
+    out.push({
+      file: `server-cpu-timeline-${w}.svg`,
+      title: `Server CPU through the phase (${w})`,
+      svg: lineChart({
+        title: `Server CPU (cores) through the phase: connect, warm-up, measured window (${w}, first repetition)`,
+        xLabel: 'seconds since the phase started',
+        yLabel: 'server CPU (cores)',
+        xLog: false,
         series,
       }),
     });

@@ -4,7 +4,7 @@
 import { WORKLOADS } from '../cli/options.ts';
 import type { Percentiles } from '../stats/percentiles.ts';
 import type { Chart } from './charts.ts';
-import type { BenchResult, PhaseResult } from './result.ts';
+import type { BenchResult, HistogramSummary, PhaseResult } from './result.ts';
 import { shortNum } from './svg.ts';
 
 const n = (v: number | null | undefined, digits = 0): string =>
@@ -31,7 +31,8 @@ function table(head: string[], rows: string[][]): string {
 }
 
 function efficiencyTable(ps: PhaseResult[]): string {
-  return table(
+  const bus = ps.some((p) => p.server.bus);
+  const t = table(
     [
       'system',
       'rep',
@@ -50,9 +51,10 @@ function efficiencyTable(ps: PhaseResult[]): string {
       'B / msg deflate',
       'delivered / expected',
       'bottleneck',
+      ...(bus ? ['Redis CPU s', 'deliveries / CPU-s incl. Redis'] : []),
     ],
     ps.map((p) => [
-      p.system,
+      p.system + (p.fleet && p.fleet.servers > 1 ? ` (${p.fleet.servers} processes)` : ''),
       String(p.repetition),
       p.status,
       n(p.connections.connected - p.groups.publisher.live),
@@ -69,9 +71,190 @@ function efficiencyTable(ps: PhaseResult[]): string {
       n(p.efficiency.compressedBytesPerDelivery, 1),
       pct(p.deliveries.ratio),
       p.bottleneck.verdict,
+      ...(bus
+        ? [
+            p.server.bus ? n(p.server.bus.cpuS, 2) : '—',
+            p.server.bus ? s(p.deliveries.received / (p.server.cpuS + p.server.bus.cpuS)) : '—',
+          ]
+        : []),
     ]),
   );
+  return bus
+    ? t +
+        "\n\nRedis CPU: the bus's redis-server process over the same window (not pinned; shared by the gateways)."
+    : t;
 }
+
+const msp = (values: (number | null | undefined)[], digits = 0): string => {
+  const v = values.filter((x): x is number => x !== null && x !== undefined && Number.isFinite(x));
+  if (v.length === 0) return '—';
+  const sorted = [...v].sort((a, b) => a - b);
+  const med = sorted[Math.floor((sorted.length - 1) / 2)] as number;
+  return v.length > 1
+    ? `${n(med, digits)} (${n(sorted[0], digits)}–${n(sorted.at(-1), digits)})`
+    : n(med, digits);
+};
+
+const hist = (h: HistogramSummary | null | undefined): string =>
+  h ? `${n(h.p50Ms, 0)} / ${n(h.p99Ms, 0)}` : '—';
+
+/** The room workload's figures, the way the live-room engine issue lists them. */
+function roomTables(ps: PhaseResult[]): string {
+  const rs = ps.filter((p) => p.room);
+  if (rs.length === 0) return '';
+  const systems = [...new Set(rs.map((p) => p.system))];
+  const lat = (p: PhaseResult, cls: 'chat' | 'gift'): string => {
+    const x = p.latency?.splitByClass[cls];
+    return x && x.total.n > 0
+      ? `${n(x.total.p50, 0)} / ${n(x.total.p99, 0)} (wait ${n(x.windowWait.p50, 0)} / ${n(x.windowWait.p99, 0)}, fan-out ${n(x.fanout.p50, 0)} / ${n(x.fanout.p99, 0)})`
+      : '—';
+  };
+  const per = table(
+    [
+      'system',
+      'rep',
+      'viewers',
+      'frames / viewer / s (live + gift)',
+      'chat / viewer / s (published / s)',
+      'gifts delivered',
+      'server drops by reason; merged',
+      'µs CPU / delivery',
+      'deliveries / CPU-s',
+      'B / msg plain: all, chat, gift',
+      'B / msg deflate: all, chat, gift',
+    ],
+    rs.map((p) => {
+      const r = p.room!;
+      return [
+        p.system,
+        String(p.repetition),
+        n(r.viewers),
+        `${n(r.framesPerViewerPerS, 2)} (${n(r.liveFramesPerViewerPerS, 2)} + ${n(r.giftFramesPerViewerPerS, 2)})`,
+        `${n(r.chatPerViewerPerS, 2)} (${n(r.chatPublishedPerS, 0)})`,
+        `${r.giftsDeliveredRatio === null ? '—' : `${(r.giftsDeliveredRatio * 100).toFixed(2)}%`} (${n(r.giftsDelivered)} of ${n(r.giftsExpected)}; sampled gaps ${n(r.giftGapsSampled)})` +
+          (r.giftsDeliveredRatio !== null && r.giftsDeliveredRatio < 1 ? ' **< 100%**' : ''),
+        `${kv(r.drops)}; merged ${n(r.merged)}`,
+        n(p.efficiency.cpuUsPerDelivery, 2),
+        s(p.efficiency.deliveriesPerCpuS),
+        `${n(r.bytes.all.plain, 1)}, ${n(r.bytes.chat.plain, 1)}, ${n(r.bytes.gift.plain, 1)}`,
+        `${n(r.bytes.all.deflate, 1)}, ${n(r.bytes.chat.deflate, 1)}, ${n(r.bytes.gift.deflate, 1)}`,
+      ];
+    }),
+  );
+  const latT = table(
+    [
+      'system',
+      'rep',
+      'chat p50 / p99 ms (window wait, fan-out)',
+      'gift p50 / p99 ms (window wait, fan-out)',
+      'server window wait p50 / p99 ms',
+      'server fan-out p50 / p99 ms',
+    ],
+    rs.map((p) => [
+      p.system,
+      String(p.repetition),
+      lat(p, 'chat'),
+      lat(p, 'gift'),
+      hist(p.room?.serverWindowWait),
+      hist(p.room?.serverFanout),
+    ]),
+  );
+  const med = table(
+    [
+      'system',
+      'frames / viewer / s',
+      'chat / viewer / s',
+      'gifts delivered %',
+      'µs CPU / delivery',
+      'deliveries / CPU-s',
+      'chat B / msg plain',
+      'chat B / msg deflate',
+      'chat p99 ms',
+      'gift p99 ms',
+    ],
+    systems.map((sys) => {
+      const x = rs.filter((p) => p.system === sys);
+      return [
+        sys,
+        msp(
+          x.map((p) => p.room?.framesPerViewerPerS),
+          2,
+        ),
+        msp(
+          x.map((p) => p.room?.chatPerViewerPerS),
+          2,
+        ),
+        msp(
+          x.map((p) =>
+            (p.room?.giftsDeliveredRatio ?? null) === null ? null : p.room!.giftsDeliveredRatio! * 100,
+          ),
+          2,
+        ),
+        msp(
+          x.map((p) => p.efficiency.cpuUsPerDelivery),
+          2,
+        ),
+        msp(x.map((p) => p.efficiency.deliveriesPerCpuS)),
+        msp(
+          x.map((p) => p.room?.bytes.chat.plain),
+          1,
+        ),
+        msp(
+          x.map((p) => p.room?.bytes.chat.deflate),
+          1,
+        ),
+        msp(x.map((p) => p.latency?.splitByClass.chat.total.p99)),
+        msp(x.map((p) => p.latency?.splitByClass.gift.total.p99)),
+      ];
+    }),
+  );
+  return [
+    'Room figures (the live-room engine issue), per repetition:',
+    '',
+    per,
+    '',
+    'Room latency per repetition (sampled viewers, publish → receive; server histograms from /metrics):',
+    '',
+    latT,
+    '',
+    'Room figures, median (min–max) over repetitions:',
+    '',
+    med,
+    '',
+    ROOM_METHOD,
+  ].join('\n');
+}
+
+const ROOM_METHOD = `How the room figures are measured:
+
+- **Viewers**: raw sockets subscribed to \`live:room\` and \`gift:room\` at the start of the window, spread over
+  several generator processes. Chat is published through the HTTP API on \`live:room\` (\`{"type":"chat","text":…,"id":…}\`
+  from the corpus, priority normal), gifts on \`gift:room\` with \`"priority":"gift"\`; messages due while a request is
+  out go in the next \`/api/batch\`. roomcast runs its default room settings (1 s window for rooms ≥ 1,000 local
+  viewers, 20 messages per viewer per second, conflation).
+- **Frames / viewer / s**: WebSocket data frames received by viewers in the window ÷ viewers ÷ publishing seconds;
+  the gift part is told apart by the channel name at a fixed offset of each push (\`{"push":{"channel":"g…\`).
+- **Chat / viewer / s**: live-channel publications received ÷ viewers ÷ publishing seconds, minus online-count pushes
+  (publications without a bench id, counted by the decoding viewers). "published / s": chat publications the server
+  accepted per second.
+- **Gifts delivered**: gift pushes counted by every viewer from the first gift to the end of the drain ÷ (gifts the
+  server accepted over the phase × viewers subscribed to the gift channel); flagged when below 100%. "Sampled gaps":
+  gift sequence numbers missing at decoding viewers.
+- **Drops by reason**: roomcast's \`roomcast_room_drops_total{reason}\` (cap: over the per-viewer budget; stale; overflow),
+  \`roomcast_room_rejected_total{reason}\` and \`roomcast_room_merged_total\` (originals folded into conflated lines),
+  differences between scrapes of \`/metrics\` at both ends of the window.
+- **CPU**: server CPU (user + system, /proc) over the window ÷ deliveries counted by viewers (µs per delivery), and its
+  inverse (deliveries per CPU-second).
+- **Bytes / msg**: wire bytes (frame headers included) ÷ publications, on plain receivers and on the sampled receivers
+  that negotiated permessage-deflate (roomcast compresses each shared frame once, \`server_no_context_takeover\`);
+  "chat" is the live channel, "gift" the gift channel.
+- **Latency** (sampled viewers): publish stamp → receive on one monotonic clock; window wait = first arrival of the
+  message at any sampled viewer − publish; fan-out = arrival − that first arrival. **Server histograms**:
+  \`roomcast_room_window_wait_seconds\` (arrival at the node → batch flush, per delivered room message) and
+  \`roomcast_room_fanout_seconds\` (writing one batch to every local viewer), bucket deltas over the window, quantiles
+  interpolated inside buckets (bounds 0, 1, 5, 10, 25, 50, 100, 250, 500, 750, 1000, 1500, 2500, 5000 ms). Gifts do
+  not pass the room engine (the gift namespace has no batching), so the server histograms are chat only.
+`;
 
 function latencyTable(ps: PhaseResult[]): string {
   return table(
@@ -216,7 +399,8 @@ function workloadSection(r: BenchResult, w: string): string {
         [
           'system',
           'rep',
-          'joins',
+          'leaves + joins',
+          'leaves + joins / s',
           'joins/s',
           'join latency p50/p90/p99/max ms',
           'join failures',
@@ -231,7 +415,8 @@ function workloadSection(r: BenchResult, w: string): string {
           return [
             p.system,
             String(p.repetition),
-            n(c?.joins),
+            `${n(c?.leaves)} + ${n(c?.joins)}`,
+            n(c?.joinsLeavesPerSecond, 1),
             n(c?.joinsPerSecond, 1),
             ms(c?.joinLatencyMs),
             kv(c?.joinFailures ?? {}),
@@ -245,6 +430,8 @@ function workloadSection(r: BenchResult, w: string): string {
       '',
     );
   }
+  const room = roomTables(ps);
+  if (room !== '') out.push(room, '');
   const slow = ps.filter((p) => p.slow);
   if (slow.length > 0) {
     out.push(
@@ -315,7 +502,12 @@ export function renderMarkdown(r: BenchResult, cs: readonly Chart[]): string {
         : 'no CPU pinning.'),
     '',
     `Run: ${o.workloads.map((w) => `${w} × ${(o.matrix[w] ?? o.systems).join(', ')}`).join('; ')}; ${o.repeat} repetition(s); ${o.duration} s measured after ${o.warmup} s warm-up; ` +
-      `sample ${o.sample}, deflate share ${o.deflateShare}; ${o.servers} roomcast process(es).`,
+      `sample ${o.sample}, deflate share ${o.deflateShare}; ${o.servers} roomcast process(es)` +
+      (o.workloads.includes('room')
+        ? `; room: ${o.roomViewers} viewers, ${o.roomChatRate} chat/s, ${o.roomGiftRate} gifts/s, ${o.roomDuration} s measured, ≥ ${o.roomGenerators} client processes`
+        : '') +
+      (o.systems.includes('roomcast-redis3') ? `; roomcast-redis3: 3 gateways on ${o.redisUrl}` : '') +
+      '.',
     '',
     `Room engine: ${r.engine.note}${r.engine.roomKeys.length > 0 ? ` (room options known to the server: ${r.engine.roomKeys.join(', ')})` : ''}.`,
     '',

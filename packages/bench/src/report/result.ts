@@ -12,6 +12,10 @@ export interface GroupFigures {
   bytes: number;
   msgs: number;
   live: number;
+  /** The part of msgs / frames / bytes on gift-namespace channels. */
+  giftMsgs: number;
+  giftFrames: number;
+  giftBytes: number;
 }
 
 export interface ServerProcessResult {
@@ -62,6 +66,12 @@ export interface StormResult {
 }
 
 export interface ChurnResult {
+  /** Viewers that left (half with a close frame, half by dropping the socket). */
+  leaves: number;
+  /** Wall seconds of the churn period (every leave-and-rejoin round, storm excluded). */
+  churnWallS: number;
+  /** (leaves + joins) ÷ churn wall seconds: the join/leave rate the servers sustained. */
+  joinsLeavesPerSecond: number;
   joins: number;
   joinFailures: Record<string, number>;
   joinsPerSecond: number;
@@ -92,6 +102,67 @@ export interface SlowResult {
   rssGrowthMb: number;
   /** Delivery ratio of the viewers that kept reading. */
   readersDeliveryRatio: number;
+}
+
+/** One room's figures (room workload): what the live-room engine issue asks for. */
+export interface RoomResult {
+  viewers: number;
+  /** Seconds of publishing the per-second figures are taken over. */
+  publishSeconds: number;
+  /** WebSocket data frames per viewer per second (both channels). */
+  framesPerViewerPerS: number;
+  /** Frames per viewer per second on the live channel and on the gift channel. */
+  liveFramesPerViewerPerS: number;
+  giftFramesPerViewerPerS: number;
+  /** Live-channel publications per viewer per second, then without online-count pushes. */
+  livePerViewerPerS: number;
+  onlinePerViewerPerS: number | null;
+  chatPerViewerPerS: number;
+  chatPublishedPerS: number;
+  /** Gifts accepted by the server over the whole phase, and gift pushes counted by viewers. */
+  giftsAccepted: number;
+  giftViewers: number;
+  giftsExpected: number;
+  giftsDelivered: number;
+  giftsDeliveredRatio: number | null;
+  /** Gift sequence numbers missing at sampled (decoding) viewers. */
+  giftGapsSampled: number;
+  giftsCheckedSampled: number;
+  /** Server-reported drops by reason and merged messages (roomcast's /metrics). */
+  drops: Record<string, number>;
+  merged: number | null;
+  /** Server-side histograms of the room engine. */
+  serverWindowWait: HistogramSummary | null;
+  serverFanout: HistogramSummary | null;
+  /** Wire bytes per delivered message on plain and on deflate receivers, by channel. */
+  bytes: {
+    all: { plain: number | null; deflate: number | null };
+    chat: { plain: number | null; deflate: number | null };
+    gift: { plain: number | null; deflate: number | null };
+  };
+}
+
+export interface HistogramSummary {
+  count: number;
+  meanMs: number | null;
+  p50Ms: number | null;
+  p90Ms: number | null;
+  p99Ms: number | null;
+  p50BucketMs: [number, number] | null;
+  p99BucketMs: [number, number] | null;
+}
+
+/** One second of a phase, from the progress ticker (server CPU from /proc). */
+export interface TimelinePoint {
+  /** Seconds since the phase started. */
+  t: number;
+  state: string;
+  /** Server CPU (all server processes) over the last second, in cores. */
+  serverCpu: number;
+  /** Deliveries and frames per second counted by viewers. */
+  msgsPerS: number;
+  framesPerS: number;
+  viewers: number;
 }
 
 export type Verdict = 'server' | 'generator' | 'machine' | 'none';
@@ -130,7 +201,14 @@ export interface PhaseResult {
   bytes: number;
   groups: Record<GroupName, GroupFigures>;
   deflateNegotiated: number;
-  server: { processes: ServerProcessResult[]; cpuS: number; util: number; metrics: Record<string, number> };
+  server: {
+    processes: ServerProcessResult[];
+    cpuS: number;
+    util: number;
+    metrics: Record<string, number>;
+    /** The Redis server of the bus over the window (Redis phases with a known PID), else null. */
+    bus?: { pid: number; cpuS: number; util: number } | null;
+  };
   efficiency: Efficiency;
   latency: LatencyResult | null;
   checks: CheckCounters;
@@ -148,6 +226,10 @@ export interface PhaseResult {
   churn: ChurnResult | null;
   idle: IdleResult | null;
   slow: SlowResult | null;
+  room?: RoomResult | null;
+  /** Server processes of the phase and the bus they used. */
+  fleet?: { servers: number; workers: number; redis: boolean };
+  timeline?: TimelinePoint[];
 }
 
 export interface Ratio {

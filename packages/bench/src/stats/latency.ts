@@ -10,6 +10,12 @@ import type { SampleBatch } from '../generator/samples.ts';
 import { kindAt, LATENCY_CLASSES, type LatencyClass } from '../plan/kinds.ts';
 import { cdf, percentiles, type Percentiles } from './percentiles.ts';
 
+export interface LatencySplit {
+  total: Percentiles;
+  windowWait: Percentiles;
+  fanout: Percentiles;
+}
+
 export interface LatencyResult {
   samples: number;
   droppedSamples: number;
@@ -17,6 +23,8 @@ export interface LatencyResult {
   windowWait: Percentiles;
   fanout: Percentiles;
   byClass: Record<LatencyClass, Percentiles>;
+  /** Total, window wait and fan-out per latency class. */
+  splitByClass: Record<LatencyClass, LatencySplit>;
   /** [ms, fraction] points of the total latency CDF. */
   cdf: [number, number][];
 }
@@ -39,6 +47,8 @@ export function latency(batches: readonly SampleBatch[]): LatencyResult {
   const wait = new Float64Array(n);
   const fan = new Float64Array(n);
   const byClass = new Map<LatencyClass, number[]>(LATENCY_CLASSES.map((c) => [c, []]));
+  const waitByClass = new Map<LatencyClass, number[]>(LATENCY_CLASSES.map((c) => [c, []]));
+  const fanByClass = new Map<LatencyClass, number[]>(LATENCY_CLASSES.map((c) => [c, []]));
   let j = 0;
   for (const b of batches) {
     for (let i = 0; i < b.key.length; i++) {
@@ -49,12 +59,23 @@ export function latency(batches: readonly SampleBatch[]): LatencyResult {
       total[j] = ms;
       wait[j] = (f - pub) / 1000;
       fan[j] = (recv - f) / 1000;
+      const cls = kindAt(b.kind[i] as number).latencyClass;
+      byClass.get(cls)?.push(ms);
+      waitByClass.get(cls)?.push(wait[j] as number);
+      fanByClass.get(cls)?.push(fan[j] as number);
       j++;
-      byClass.get(kindAt(b.kind[i] as number).latencyClass)?.push(ms);
     }
   }
   const classes = {} as Record<LatencyClass, Percentiles>;
-  for (const c of LATENCY_CLASSES) classes[c] = percentiles(byClass.get(c) ?? []);
+  const split = {} as Record<LatencyClass, LatencySplit>;
+  for (const c of LATENCY_CLASSES) {
+    classes[c] = percentiles(byClass.get(c) ?? []);
+    split[c] = {
+      total: classes[c],
+      windowWait: percentiles(waitByClass.get(c) ?? []),
+      fanout: percentiles(fanByClass.get(c) ?? []),
+    };
+  }
   return {
     samples: n,
     droppedSamples: dropped,
@@ -62,6 +83,7 @@ export function latency(batches: readonly SampleBatch[]): LatencyResult {
     windowWait: percentiles(wait),
     fanout: percentiles(fan),
     byClass: classes,
+    splitByClass: split,
     cdf: cdf(total),
   };
 }

@@ -101,3 +101,35 @@ export function openFilesLimit(): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * The Redis server behind `url`, for recording its CPU beside the servers': `given` when > 0,
+ * else the one process named redis-server (the one whose command line names the port, when
+ * there are several). Undefined when none is found (its CPU is then not recorded).
+ */
+export function findRedisPid(url: string, given: number): number | undefined {
+  if (given > 0) return given;
+  let port = '6379';
+  try {
+    port = new URL(url).port || '6379';
+  } catch {
+    return undefined;
+  }
+  const found: { pid: number; cmd: string }[] = [];
+  try {
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        if (readFileSync(`/proc/${name}/comm`, 'utf8').trim() !== 'redis-server') continue;
+        const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ');
+        found.push({ pid: Number(name), cmd });
+      } catch {
+        // gone meanwhile
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  if (found.length === 1) return found[0]?.pid;
+  return found.find((f) => f.cmd.includes(`:${port}`))?.pid;
+}

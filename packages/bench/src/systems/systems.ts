@@ -14,6 +14,11 @@ export interface SystemDef {
   readonly server: ServerKind;
   /** Several server processes are possible (roomcast over a bus). */
   readonly multiProcess: boolean;
+  /**
+   * Processes and bus: 'option' follows --servers/--workers (Redis only when either is > 1);
+   * a number is a fixed fleet of that many processes, always on the Redis bus.
+   */
+  readonly fleet: 'option' | number;
   readonly about: string;
 }
 
@@ -23,6 +28,7 @@ export const SYSTEM_DEFS: Readonly<Record<SystemName, SystemDef>> = {
     protocol: 'centrifuge',
     server: { type: 'roomcast', batching: true },
     multiProcess: true,
+    fleet: 'option',
     about: 'roomcast with its default configuration (live-room engine as shipped)',
   },
   'roomcast-nobatch': {
@@ -30,6 +36,7 @@ export const SYSTEM_DEFS: Readonly<Record<SystemName, SystemDef>> = {
     protocol: 'centrifuge',
     server: { type: 'roomcast', batching: false },
     multiProcess: true,
+    fleet: 'option',
     about:
       'roomcast with live-room batching switched off (identical to "roomcast" while the server has no switch)',
   },
@@ -38,6 +45,7 @@ export const SYSTEM_DEFS: Readonly<Record<SystemName, SystemDef>> = {
     protocol: 'centrifuge',
     server: { type: 'baseline', baseline: 'naive' },
     multiProcess: false,
+    fleet: 1,
     about: 'ws server, JSON encoded once per message, ws.send(text) per message per viewer',
   },
   'ws-preframed': {
@@ -45,6 +53,7 @@ export const SYSTEM_DEFS: Readonly<Record<SystemName, SystemDef>> = {
     protocol: 'centrifuge',
     server: { type: 'baseline', baseline: 'preframed' },
     multiProcess: false,
+    fleet: 1,
     about: 'bare loop: one WebSocket frame built per message, the same bytes written to every socket',
   },
   socketio: {
@@ -52,6 +61,36 @@ export const SYSTEM_DEFS: Readonly<Record<SystemName, SystemDef>> = {
     protocol: 'socketio',
     server: { type: 'baseline', baseline: 'socketio' },
     multiProcess: false,
+    fleet: 1,
     about: 'Socket.IO 4 rooms, io.to(room).emit per message (WebSocket transport)',
   },
+  'roomcast-redis3': {
+    name: 'roomcast-redis3',
+    protocol: 'centrifuge',
+    server: { type: 'roomcast', batching: true },
+    multiProcess: true,
+    fleet: 3,
+    about:
+      'three roomcast gateways (default configuration) on the Redis bus, one port each, viewers spread evenly',
+  },
 };
+
+export interface FleetLayout {
+  /** Server processes to start. */
+  servers: number;
+  /** roomcast `workers` setting of each process. */
+  workers: number;
+  /** Redis of the bus ('' = embedded, in-memory bus). */
+  redisUrl: string;
+}
+
+/** How many processes a system runs with these options, and on which bus. */
+export function fleetLayout(
+  s: SystemDef,
+  o: { servers: number; workers: number; redisUrl: string },
+): FleetLayout {
+  if (s.server.type !== 'roomcast') return { servers: 1, workers: 1, redisUrl: '' };
+  if (s.fleet !== 'option') return { servers: s.fleet, workers: 1, redisUrl: o.redisUrl };
+  const multi = o.servers > 1 || o.workers > 1;
+  return { servers: o.servers, workers: o.workers, redisUrl: multi ? o.redisUrl : '' };
+}
