@@ -303,19 +303,27 @@ describe('room engine', () => {
     await waitFor(() => stalled.received.length > 0, { what: 'stalled client subscribed' });
     stalled.socket.pause(); // stops reading: the kernel buffers fill, then roomcast's queue
     const blob = 'x'.repeat(8000);
-    const lat: number[] = [];
-    fast.sub.on('publication', (ctx) => lat.push(Date.now() - (ctx.data as { t: number }).t));
-    for (let i = 0; i < 1500; i++) {
-      await s.api('publish', { channel: 'plain:slow', data: { t: Date.now(), blob } });
-      if (i % 100 === 0) await sleep(1);
+    const seen: number[] = [];
+    fast.sub.on('publication', (ctx) => seen.push((ctx.data as { n: number }).n));
+    for (let n = 0; n < 1500; n++) {
+      await s.api('publish', { channel: 'plain:slow', data: { n, blob } });
+      if (n % 100 === 0) await sleep(1);
     }
-    await waitFor(() => fast.pubs.length >= 1500, { timeoutMs: 20000, what: 'fast viewer got everything' });
+    await waitFor(() => seen.length >= 1500, { timeoutMs: 20000, what: 'fast viewer got everything' });
     const m = await (await fetch(`${s.httpUrl}/metrics`)).text();
     assert.match(m, /roomcast_disconnects_total\{[^}]*code="3008"[^}]*\} 1/);
-    lat.sort((a, b) => a - b);
-    const p99 = lat[Math.floor(lat.length * 0.99)] ?? 0;
-    // Generous bound: this checks the stalled reader does not hold the others up, not speed.
-    assert.ok(p99 < 2500, `fast viewer p99 ${p99} ms`);
+    // This channel is lossy (no history): a reader that fell behind would have had frames
+    // skipped. The fast viewer got every message, in order: its queue never backed up while
+    // the stalled one filled and was cut off (skips counted are the stalled reader's only).
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 1500 }, (_, i) => i),
+    );
+    const limit = s.server.node.maxSkippedFrames + 1;
+    assert.ok(
+      s.server.node.stats.skippedFrames <= limit,
+      `skipped ${s.server.node.stats.skippedFrames} (only the stalled reader)`,
+    );
     stalled.socket.destroy();
   });
 
