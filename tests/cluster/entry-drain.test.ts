@@ -119,7 +119,7 @@ describe('entry scheduler and drain', () => {
     await b.api('drain', { period_seconds: 1 });
     await waitFor(() => b.server.node.connectedCount === 0, { timeoutMs: 5000, what: 'node b empty' });
     const took = Date.now() - started;
-    assert.ok(took >= 700 && took < 3000, `clients moved over the 1 s period (${took} ms)`);
+    assert.ok(took >= 700 && took < 8000, `clients moved over the 1 s period, not at once (${took} ms)`);
     await publishing;
     await waitFor(() => a.server.node.connectedCount + c.server.node.connectedCount === 30, {
       what: 'all resumed elsewhere',
