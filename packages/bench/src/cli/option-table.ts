@@ -315,6 +315,13 @@ export const TABLE: readonly OptionDef[] = [
     doc: "Redis server PID whose CPU is recorded beside the servers' in Redis phases (0 = the redis-server process found in /proc, if exactly one)",
   },
   {
+    name: 'server-node-args',
+    kind: 'str',
+    def: '',
+    arg: 'flags',
+    doc: 'extra Node flags for the roomcast processes the bench starts, space-separated (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; profiles are written when the bench stops the server)',
+  },
+  {
     name: 'target',
     kind: 'list',
     def: '',

@@ -57,6 +57,7 @@ export interface BenchOptions {
   workers: number;
   redisUrl: string;
   redisPid: number;
+  serverNodeArgs: string;
   target: string[];
   targetPids: number[];
   apiKey: string;

@@ -8,6 +8,7 @@ import { Agent, request } from 'node:http';
 import { buildData } from '../plan/corpus.ts';
 import { kindAt } from '../plan/kinds.ts';
 import { formatId, nowUs } from '../plan/message-id.ts';
+import { textKeyHash } from '../plan/text-key.ts';
 
 const MAX_BATCH = 500;
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -22,7 +23,12 @@ export interface ApiStreamOptions {
   single: boolean;
   /** Most messages waiting; beyond, new ones are not sent (counted as backlog). */
   maxQueue: number;
+  /** Keep a log of chat texts and their publish times (for latency of merged lines). */
+  logTexts?: boolean;
 }
+
+/** Chat publish times by text key (textKeyHash), ascending: what merged lines stand for. */
+export type TextLog = Map<number, number[]>;
 
 export class ApiStream {
   sent = 0;
@@ -32,6 +38,9 @@ export class ApiStream {
   readonly acceptedByChannel: Float64Array;
   /** Accepted publications per channel over the whole phase (warm-up and drain included). */
   readonly acceptedAllByChannel: Float64Array;
+  /** Messages the plan asked this stream to publish over the whole phase (sent or not). */
+  readonly offeredAllByChannel: Float64Array;
+  readonly textLog: TextLog = new Map();
   private readonly o: ApiStreamOptions;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
   private readonly seq: Int32Array;
@@ -48,6 +57,7 @@ export class ApiStream {
     this.o = o;
     this.acceptedByChannel = new Float64Array(o.channels.length);
     this.acceptedAllByChannel = new Float64Array(o.channels.length);
+    this.offeredAllByChannel = new Float64Array(o.channels.length);
     this.seq = new Int32Array(o.channels.length).fill(-1);
     this.quoted = o.channels.map((c) => JSON.stringify(c));
   }
@@ -58,6 +68,7 @@ export class ApiStream {
 
   enqueue(channel: number): void {
     if (this.closed) return;
+    this.offeredAllByChannel[channel] = (this.offeredAllByChannel[channel] ?? 0) + 1;
     if (this.queue.length >= this.o.maxQueue) {
       if (this.recording) this.backlogDropped++;
       return;
@@ -70,8 +81,18 @@ export class ApiStream {
     const seq = (this.seq[channel] ?? -1) + 1;
     this.seq[channel] = seq;
     const k = kindAt(this.o.kind);
-    const id = formatId(k.code, this.o.stream, seq, nowUs());
+    const t = nowUs();
+    const id = formatId(k.code, this.o.stream, seq, t);
     const data = buildData(this.o.kind, this.o.stream, channel, seq, id);
+    if (this.o.logTexts) {
+      const text = (JSON.parse(data) as { text?: unknown }).text;
+      if (typeof text === 'string') {
+        const key = textKeyHash(text);
+        const list = this.textLog.get(key);
+        if (list) list.push(t);
+        else this.textLog.set(key, [t]);
+      }
+    }
     return `{"channel":${this.quoted[channel]},"data":${data},"priority":"${k.priority}"}`;
   }
 

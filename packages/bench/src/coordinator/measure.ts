@@ -31,6 +31,8 @@ export interface ApiTotals {
   acceptedByChannel: Float64Array;
   /** Over the whole phase (warm-up and drain included). */
   acceptedAllByChannel: Float64Array;
+  /** Publications the plan asked for over the whole phase, sent or not. */
+  offeredAllByChannel: Float64Array;
 }
 
 export interface Reading {

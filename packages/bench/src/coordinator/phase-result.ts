@@ -12,6 +12,7 @@ import { mergeConnect } from './fleet.ts';
 import { bottleneck, figures, type Reading } from './measure.ts';
 import { baseResult, type PhaseEnv } from './phase-env.ts';
 import { roomResult } from './room-result.ts';
+import type { TextLog } from './api-publisher.ts';
 
 export interface LoadPhaseReadings {
   env: PhaseEnv;
@@ -29,6 +30,8 @@ export interface LoadPhaseReadings {
   churnSeconds: number;
   /** Wall seconds from the first churn round's start to the last one's end. */
   churnWallS: number;
+  /** Chat publish times by text key, for latency of merged lines. */
+  textLog: TextLog;
   storm: StormReport | undefined;
   stormCpuS: number;
   /** Why the window ended early ('' = it did not). */
@@ -62,6 +65,7 @@ export function loadResult(r: LoadPhaseReadings): PhaseResult {
     churnReports,
     churnSeconds,
     churnWallS,
+    textLog,
     storm,
     stormCpuS,
     aborted,
@@ -166,7 +170,7 @@ export function loadResult(r: LoadPhaseReadings): PhaseResult {
           : null,
     },
     efficiency: w.efficiency,
-    latency: latency(samples),
+    latency: latency(samples, textLog),
     checks: w.checks,
     drops: { missing: Math.max(0, w.expected - w.received), closes: w.closes, server: drops },
     generators: w.generators.map((g, i) => ({ ...g, pid: generatorPids[i] ?? 0 })),

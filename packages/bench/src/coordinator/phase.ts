@@ -5,6 +5,7 @@
 import type { ConnectReport, StormReport } from '../generator/ipc.ts';
 import { signToken } from '../plan/jwt.ts';
 import { publisherInfo } from '../plan/corpus.ts';
+import { kindAt } from '../plan/kinds.ts';
 import type { Plan } from '../plan/workloads.ts';
 import type { PhaseResult, TimelinePoint } from '../report/result.ts';
 import { findRedisPid, readMachine, readProc } from '../systems/proc.ts';
@@ -12,7 +13,7 @@ import { scrapeMetrics } from '../systems/metrics-scrape.ts';
 import { deleteKeys } from '../systems/redis-cleanup.ts';
 import { startServers, targetServers, type ServerGroup } from '../systems/server-process.ts';
 import { fleetLayout, type FleetLayout } from '../systems/systems.ts';
-import { ApiStream } from './api-publisher.ts';
+import { ApiStream, type TextLog } from './api-publisher.ts';
 import { Fleet, mergeConnect } from './fleet.ts';
 import type { ApiTotals, Reading } from './measure.ts';
 import { idleFlow } from './idle.ts';
@@ -45,6 +46,7 @@ function apiTotals(streams: Map<number, ApiStream>, channels: number): ApiTotals
     errors: new Map(),
     acceptedByChannel: new Float64Array(channels),
     acceptedAllByChannel: new Float64Array(channels),
+    offeredAllByChannel: new Float64Array(channels),
   };
   for (const s of streams.values()) {
     t.sent += s.sent;
@@ -52,6 +54,7 @@ function apiTotals(streams: Map<number, ApiStream>, channels: number): ApiTotals
     t.backlogDropped += s.backlogDropped;
     for (const [k, v] of s.errors) t.errors.set(k, (t.errors.get(k) ?? 0) + v);
     s.acceptedByChannel.forEach((v, i) => (t.acceptedByChannel[i] = (t.acceptedByChannel[i] ?? 0) + v));
+    s.offeredAllByChannel.forEach((v, i) => (t.offeredAllByChannel[i] = (t.offeredAllByChannel[i] ?? 0) + v));
     s.acceptedAllByChannel.forEach(
       (v, i) => (t.acceptedAllByChannel[i] = (t.acceptedAllByChannel[i] ?? 0) + v),
     );
@@ -71,6 +74,19 @@ async function read(l: Live, plan: Plan, env: PhaseEnv, recording: boolean): Pro
     api: apiTotals(l.streams, plan.channels.length),
     busCpuS: l.busPid !== undefined ? readProc(l.busPid, env.ticks)?.cpuS : undefined,
   };
+}
+
+function mergeTextLogs(streams: Map<number, ApiStream>): TextLog {
+  const out: TextLog = new Map();
+  for (const s of streams.values())
+    for (const [k, list] of s.textLog) {
+      const have = out.get(k);
+      if (have) {
+        have.push(...list);
+        have.sort((a, b) => a - b);
+      } else out.set(k, list);
+    }
+  return out;
 }
 
 function fleetInfo(l: FleetLayout): NonNullable<PhaseResult['fleet']> {
@@ -113,6 +129,7 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
             workers: layout.workers,
             cpus: env.pinned ? o.serverCpus : '',
             ticks: env.ticks,
+            nodeArgs: o.serverNodeArgs.split(' ').filter((a) => a !== ''),
           });
     const serverCount = layout.servers;
     const fleetStart = Fleet.spawn(
@@ -205,6 +222,7 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
           channels: plan.channels,
           single: plan.apiSingle,
           maxQueue: plan.apiSingle ? Math.max(1, Math.ceil(rate)) : 20_000,
+          logTexts: kindAt(r.kind).latencyClass === 'chat',
         }),
       );
     }
@@ -307,6 +325,7 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
       churnReports,
       churnSeconds,
       churnWallS: (churnTo - churnFrom) / 1000,
+      textLog: mergeTextLogs(streams),
       storm,
       stormCpuS,
       aborted,

@@ -56,6 +56,7 @@ export function roomResult(
   const livePerViewerPerS = perViewer(liveMsgs);
   const acceptedLive = (end.api.acceptedByChannel[liveCh] ?? 0) - (start.api.acceptedByChannel[liveCh] ?? 0);
 
+  const giftsOffered = end.api.offeredAllByChannel[giftCh] ?? 0;
   const giftsAccepted = end.api.acceptedAllByChannel[giftCh] ?? 0;
   const giftViewers = liveAt(end, giftCh);
   const giftsExpected = giftsAccepted * giftViewers;
@@ -84,11 +85,13 @@ export function roomResult(
     onlinePerViewerPerS,
     chatPerViewerPerS: livePerViewerPerS - (onlinePerViewerPerS ?? 0),
     chatPublishedPerS: acceptedLive / secs,
+    giftsOffered,
     giftsAccepted,
     giftViewers,
     giftsExpected,
     giftsDelivered,
     giftsDeliveredRatio: per(giftsDelivered, giftsExpected),
+    giftsDeliveredOfOffered: per(giftsDelivered, giftsOffered * giftViewers),
     giftGapsSampled: w.checks.giftGaps,
     giftsCheckedSampled: w.checks.giftChecked,
     drops,

@@ -4,10 +4,17 @@
 import { buildData } from '../plan/corpus.ts';
 import { kindIndex } from '../plan/kinds.ts';
 import { messageKey, parseId } from '../plan/message-id.ts';
+import { strHash, textKeyHash } from '../plan/text-key.ts';
 import type { CheckCounters } from './counters.ts';
 import type { SampleStore } from './samples.ts';
 
 const GIFT = kindIndex('gift');
+
+/** A lazily computed key of one received frame (its text's hash), shared by the lines in it. */
+export function frameKeyOf(text: string): () => number {
+  let k = -1;
+  return () => (k >= 0 ? k : (k = strHash(text)));
+}
 
 export class Checker {
   private readonly checks: CheckCounters;
@@ -22,15 +29,23 @@ export class Checker {
    * `order` is the receiver's last sequence per (sender stream, channel). Sequences start
    * wherever the receiver joined, so the first message of a pair sets the base.
    */
-  check(order: Map<number, number>, channel: number, data: unknown, recvUs: number, probe: boolean): void {
+  check(
+    order: Map<number, number>,
+    channel: number,
+    data: unknown,
+    recvUs: number,
+    probe: boolean,
+    frame: () => number,
+  ): void {
     const c = this.checks;
     if (typeof data !== 'object' || data === null) {
       c.engine++;
       return;
     }
-    const d = data as { id?: unknown; count?: unknown };
+    const d = data as { id?: unknown; count?: unknown; text?: unknown };
     if (typeof d.count === 'number' && d.count > 1 && (data as { type?: unknown }).type === 'chat') {
       c.conflated++;
+      if (typeof d.text === 'string') this.samples.addMerged(frame(), textKeyHash(d.text), d.count, recvUs);
       return;
     }
     const id = typeof d.id === 'string' ? parseId(d.id) : undefined;

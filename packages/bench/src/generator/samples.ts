@@ -11,6 +11,12 @@ export interface SampleBatch {
   probe: Uint8Array;
   /** Samples not kept because the store was full. */
   dropped: number;
+  /**
+   * Merged chat lines (no message id) received by decoding receivers: the frame they came in
+   * (hash of its text: every viewer gets the same frame), the merged text's key, how many
+   * originals the line stands for, and the receive time.
+   */
+  merged: { frame: Float64Array; text: Float64Array; count: Float64Array; recvUs: Float64Array };
 }
 
 export class SampleStore {
@@ -21,6 +27,11 @@ export class SampleStore {
   private readonly probe: Uint8Array;
   private n = 0;
   private dropped = 0;
+  private readonly mFrame: Float64Array;
+  private readonly mText: Float64Array;
+  private readonly mCount: Float64Array;
+  private readonly mRecv: Float64Array;
+  private m = 0;
   recording = false;
 
   constructor(capacity: number) {
@@ -29,6 +40,25 @@ export class SampleStore {
     this.recvUs = new Float64Array(capacity);
     this.kind = new Uint8Array(capacity);
     this.probe = new Uint8Array(capacity);
+    const mc = Math.max(1, Math.floor(capacity / 4));
+    this.mFrame = new Float64Array(mc);
+    this.mText = new Float64Array(mc);
+    this.mCount = new Float64Array(mc);
+    this.mRecv = new Float64Array(mc);
+  }
+
+  addMerged(frame: number, text: number, count: number, recvUs: number): void {
+    if (!this.recording) return;
+    const i = this.m;
+    if (i >= this.mFrame.length) {
+      this.dropped++;
+      return;
+    }
+    this.mFrame[i] = frame;
+    this.mText[i] = text;
+    this.mCount[i] = count;
+    this.mRecv[i] = recvUs;
+    this.m = i + 1;
   }
 
   add(key: number, pubUs: number, recvUs: number, kind: number, probe: boolean): void {
@@ -56,8 +86,15 @@ export class SampleStore {
       kind: this.kind.slice(0, n),
       probe: this.probe.slice(0, n),
       dropped: this.dropped,
+      merged: {
+        frame: this.mFrame.slice(0, this.m),
+        text: this.mText.slice(0, this.m),
+        count: this.mCount.slice(0, this.m),
+        recvUs: this.mRecv.slice(0, this.m),
+      },
     };
     this.n = 0;
+    this.m = 0;
     this.dropped = 0;
     return out;
   }

@@ -6,7 +6,7 @@
 import { buildData } from '../plan/corpus.ts';
 import { kindAt } from '../plan/kinds.ts';
 import { formatId, nowUs } from '../plan/message-id.ts';
-import type { Checker } from './checker.ts';
+import { frameKeyOf, type Checker } from './checker.ts';
 import { F, GROUP, type Counters } from './counters.ts';
 import { MODE_COUNT, type RawConn } from './raw-conn.ts';
 import { LIVE, type Slot } from './slot.ts';
@@ -56,6 +56,7 @@ export function centrifugeOpened(host: SessionHost, slot: Slot, c: RawConn): voi
 
 export function centrifugeMessage(host: SessionHost, slot: Slot, c: RawConn, text: string): void {
   const recv = slot.order !== null ? nowUs() : 0;
+  const frame = frameKeyOf(text);
   const probe = slot.spec.group === GROUP.probe;
   let pubs = 0;
   let giftPubs = 0;
@@ -90,7 +91,7 @@ export function centrifugeMessage(host: SessionHost, slot: Slot, c: RawConn, tex
       if (push.channel?.charCodeAt(0) === 0x67 /* g: gift namespace */) giftPubs++;
       const ch = push.channel !== undefined ? host.channelIndex.get(push.channel) : undefined;
       if (slot.order !== null && ch !== undefined)
-        host.checker.check(slot.order, ch, push.pub.data, recv, probe);
+        host.checker.check(slot.order, ch, push.pub.data, recv, probe, frame);
     } else if (push.unsubscribe) {
       host.counters.bump(host.counters.closes, `unsubscribe-${push.unsubscribe.code ?? 0}`);
     } else if (push.disconnect) {
@@ -221,7 +222,7 @@ export function engineioMessage(host: SessionHost, slot: Slot, c: RawConn, text:
     const [, body] = JSON.parse(text.slice(2)) as [string, { channel?: string; data?: unknown }];
     const ch = body.channel !== undefined ? host.channelIndex.get(body.channel) : undefined;
     if (ch !== undefined)
-      host.checker.check(slot.order, ch, body.data, recv, slot.spec.group === GROUP.probe);
+      host.checker.check(slot.order, ch, body.data, recv, slot.spec.group === GROUP.probe, frameKeyOf(text));
   } catch {
     host.counters.checks.malformed++;
   }

@@ -196,17 +196,17 @@ export function targets(phases: readonly PhaseResult[], rs: readonly Ratio[]): T
   const room = ok(phases, 'room', 'roomcast');
   if (room.length > 0) {
     const rv = room[0]?.room?.viewers ?? 0;
-    const gifts = medianOf(phases, 'room', 'roomcast', (p) => p.room?.giftsDeliveredRatio ?? null);
+    const gifts = medianOf(phases, 'room', 'roomcast', (p) => p.room?.giftsDeliveredOfOffered ?? null);
     check(
       'gifts delivered (room)',
       '100%',
       gifts,
       (v) => v >= 1,
       (v) => `${(v * 100).toFixed(2)}%`,
-      'every viewer, whole phase',
+      'gifts offered × viewers, whole phase',
     );
     const rChat = medianOf(phases, 'room', 'roomcast', (p) =>
-      p.latency && p.latency.byClass.chat.n > 0 ? p.latency.byClass.chat.p99 : null,
+      p.latency && p.latency.chatAll.total.n > 0 ? p.latency.chatAll.total.p99 : null,
     );
     check(
       'chat latency p99 (room)',
@@ -292,9 +292,9 @@ export function analyse(
       );
     if (p.latency && p.latency.droppedSamples > 0)
       warnings.push(`${at}: ${p.latency.droppedSamples} latency samples not kept (sample store full)`);
-    if (p.room && p.room.giftsDeliveredRatio !== null && p.room.giftsDeliveredRatio < 1)
+    if (p.room && ((p.room.giftsDeliveredRatio ?? 1) < 1 || (p.room.giftsDeliveredOfOffered ?? 1) < 1))
       warnings.push(
-        `${at}: gifts delivered ${(p.room.giftsDeliveredRatio * 100).toFixed(2)}% (${p.room.giftsDelivered} of ${p.room.giftsExpected}): below 100%`,
+        `${at}: gifts delivered below 100%: ${p.room.giftsDelivered} gift pushes for ${p.room.giftsAccepted} accepted / ${p.room.giftsOffered} offered gifts × ${p.room.giftViewers} viewers`,
       );
     if (p.connections.failed > 0)
       warnings.push(

@@ -95,6 +95,8 @@ const msp = (values: (number | null | undefined)[], digits = 0): string => {
     : n(med, digits);
 };
 
+const pct2 = (v: number | null): string => (v === null ? '—' : `${(v * 100).toFixed(2)}%`);
+
 const hist = (h: HistogramSummary | null | undefined): string =>
   h ? `${n(h.p50Ms, 0)} / ${n(h.p99Ms, 0)}` : '—';
 
@@ -103,8 +105,9 @@ function roomTables(ps: PhaseResult[]): string {
   const rs = ps.filter((p) => p.room);
   if (rs.length === 0) return '';
   const systems = [...new Set(rs.map((p) => p.system))];
-  const lat = (p: PhaseResult, cls: 'chat' | 'gift'): string => {
-    const x = p.latency?.splitByClass[cls];
+  const lat = (p: PhaseResult, cls: 'chat' | 'gift' | 'merged'): string => {
+    const l = p.latency;
+    const x = cls === 'chat' ? l?.chatAll : cls === 'merged' ? l?.merged : l?.splitByClass.gift;
     return x && x.total.n > 0
       ? `${n(x.total.p50, 0)} / ${n(x.total.p99, 0)} (wait ${n(x.windowWait.p50, 0)} / ${n(x.windowWait.p99, 0)}, fan-out ${n(x.fanout.p50, 0)} / ${n(x.fanout.p99, 0)})`
       : '—';
@@ -131,8 +134,8 @@ function roomTables(ps: PhaseResult[]): string {
         n(r.viewers),
         `${n(r.framesPerViewerPerS, 2)} (${n(r.liveFramesPerViewerPerS, 2)} + ${n(r.giftFramesPerViewerPerS, 2)})`,
         `${n(r.chatPerViewerPerS, 2)} (${n(r.chatPublishedPerS, 0)})`,
-        `${r.giftsDeliveredRatio === null ? '—' : `${(r.giftsDeliveredRatio * 100).toFixed(2)}%`} (${n(r.giftsDelivered)} of ${n(r.giftsExpected)}; sampled gaps ${n(r.giftGapsSampled)})` +
-          (r.giftsDeliveredRatio !== null && r.giftsDeliveredRatio < 1 ? ' **< 100%**' : ''),
+        `${pct2(r.giftsDeliveredRatio)} of accepted, ${pct2(r.giftsDeliveredOfOffered)} of offered (${n(r.giftsDelivered)} pushes; ${n(r.giftsAccepted)} of ${n(r.giftsOffered)} gifts accepted × ${n(r.giftViewers)} viewers; sampled gaps ${n(r.giftGapsSampled)})` +
+          ((r.giftsDeliveredRatio ?? 1) < 1 || (r.giftsDeliveredOfOffered ?? 1) < 1 ? ' **< 100%**' : ''),
         `${kv(r.drops)}; merged ${n(r.merged)}`,
         n(p.efficiency.cpuUsPerDelivery, 2),
         s(p.efficiency.deliveriesPerCpuS),
@@ -146,6 +149,7 @@ function roomTables(ps: PhaseResult[]): string {
       'system',
       'rep',
       'chat p50 / p99 ms (window wait, fan-out)',
+      'of which merged lines, per original',
       'gift p50 / p99 ms (window wait, fan-out)',
       'server window wait p50 / p99 ms',
       'server fan-out p50 / p99 ms',
@@ -154,6 +158,9 @@ function roomTables(ps: PhaseResult[]): string {
       p.system,
       String(p.repetition),
       lat(p, 'chat'),
+      p.latency?.merged
+        ? `${lat(p, 'merged')}; ${n(p.latency.merged.lines)} lines for ${n(p.latency.merged.originals)} originals`
+        : '—',
       lat(p, 'gift'),
       hist(p.room?.serverWindowWait),
       hist(p.room?.serverFanout),
@@ -164,7 +171,7 @@ function roomTables(ps: PhaseResult[]): string {
       'system',
       'frames / viewer / s',
       'chat / viewer / s',
-      'gifts delivered %',
+      'gifts delivered % of offered',
       'µs CPU / delivery',
       'deliveries / CPU-s',
       'chat B / msg plain',
@@ -186,7 +193,9 @@ function roomTables(ps: PhaseResult[]): string {
         ),
         msp(
           x.map((p) =>
-            (p.room?.giftsDeliveredRatio ?? null) === null ? null : p.room!.giftsDeliveredRatio! * 100,
+            (p.room?.giftsDeliveredOfOffered ?? null) === null
+              ? null
+              : p.room!.giftsDeliveredOfOffered! * 100,
           ),
           2,
         ),
@@ -203,8 +212,14 @@ function roomTables(ps: PhaseResult[]): string {
           x.map((p) => p.room?.bytes.chat.deflate),
           1,
         ),
-        msp(x.map((p) => p.latency?.splitByClass.chat.total.p99)),
-        msp(x.map((p) => p.latency?.splitByClass.gift.total.p99)),
+        msp(x.map((p) => (p.latency && p.latency.chatAll.total.n > 0 ? p.latency.chatAll.total.p99 : null))),
+        msp(
+          x.map((p) =>
+            p.latency && p.latency.splitByClass.gift.total.n > 0
+              ? p.latency.splitByClass.gift.total.p99
+              : null,
+          ),
+        ),
       ];
     }),
   );
@@ -237,9 +252,10 @@ const ROOM_METHOD = `How the room figures are measured:
 - **Chat / viewer / s**: live-channel publications received ÷ viewers ÷ publishing seconds, minus online-count pushes
   (publications without a bench id, counted by the decoding viewers). "published / s": chat publications the server
   accepted per second.
-- **Gifts delivered**: gift pushes counted by every viewer from the first gift to the end of the drain ÷ (gifts the
-  server accepted over the phase × viewers subscribed to the gift channel); flagged when below 100%. "Sampled gaps":
-  gift sequence numbers missing at decoding viewers.
+- **Gifts delivered**: gift pushes counted by every viewer from the first gift to the end of the drain ÷ (gifts × viewers
+  subscribed to the gift channel), for the gifts the server accepted (acknowledged) and for the gifts the plan asked
+  to publish (offered: a server that falls behind leaves gifts in the publisher's backlog); flagged when below 100%.
+  "Sampled gaps": gift sequence numbers missing at decoding viewers.
 - **Drops by reason**: roomcast's \`roomcast_room_drops_total{reason}\` (cap: over the per-viewer budget; stale; overflow),
   \`roomcast_room_rejected_total{reason}\` and \`roomcast_room_merged_total\` (originals folded into conflated lines),
   differences between scrapes of \`/metrics\` at both ends of the window.
@@ -249,7 +265,10 @@ const ROOM_METHOD = `How the room figures are measured:
   that negotiated permessage-deflate (roomcast compresses each shared frame once, \`server_no_context_takeover\`);
   "chat" is the live channel, "gift" the gift channel.
 - **Latency** (sampled viewers): publish stamp → receive on one monotonic clock; window wait = first arrival of the
-  message at any sampled viewer − publish; fan-out = arrival − that first arrival. **Server histograms**:
+  message at any sampled viewer − publish; fan-out = arrival − that first arrival. Merged chat lines (\`"count":n\`, no
+  message id: the engine merges identical texts of a window, and merged lines win the per-viewer budget) are timed
+  per original: the n latest publications of that text before the line's first arrival (from the publisher's log)
+  each give one sample; "chat" is single lines and these originals together. **Server histograms**:
   \`roomcast_room_window_wait_seconds\` (arrival at the node → batch flush, per delivered room message) and
   \`roomcast_room_fanout_seconds\` (writing one batch to every local viewer), bucket deltas over the window, quantiles
   interpolated inside buckets (bounds 0, 1, 5, 10, 25, 50, 100, 250, 500, 750, 1000, 1500, 2500, 5000 ms). Gifts do

@@ -119,12 +119,17 @@ export interface RoomResult {
   onlinePerViewerPerS: number | null;
   chatPerViewerPerS: number;
   chatPublishedPerS: number;
+  /** Gifts the plan asked to publish over the whole phase (sent or left in the publisher's backlog). */
+  giftsOffered: number;
   /** Gifts accepted by the server over the whole phase, and gift pushes counted by viewers. */
   giftsAccepted: number;
   giftViewers: number;
   giftsExpected: number;
   giftsDelivered: number;
+  /** Delivered ÷ (accepted × viewers): what the server acknowledged reached everyone. */
   giftsDeliveredRatio: number | null;
+  /** Delivered ÷ (offered × viewers): gifts the backend wanted to send that reached everyone. */
+  giftsDeliveredOfOffered: number | null;
   /** Gift sequence numbers missing at sampled (decoding) viewers. */
   giftGapsSampled: number;
   giftsCheckedSampled: number;

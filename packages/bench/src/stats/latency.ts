@@ -25,11 +25,86 @@ export interface LatencyResult {
   byClass: Record<LatencyClass, Percentiles>;
   /** Total, window wait and fan-out per latency class. */
   splitByClass: Record<LatencyClass, LatencySplit>;
+  /**
+   * Merged chat lines ("666" ×35, no message id), one sample per original they stand for:
+   * the `count` latest publications of that text before the line's first arrival (publisher
+   * log). Null when no merged line was seen or no publisher log exists (client publishes).
+   */
+  merged: (LatencySplit & { lines: number; originals: number; unmatched: number }) | null;
+  /** Chat: single lines and the originals of merged lines together. */
+  chatAll: LatencySplit;
   /** [ms, fraction] points of the total latency CDF. */
   cdf: [number, number][];
 }
 
-export function latency(batches: readonly SampleBatch[]): LatencyResult {
+/** Index of the last value < x in an ascending list, or -1. */
+function lastBelow(list: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((list[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+function mergedSplit(
+  batches: readonly SampleBatch[],
+  log: ReadonlyMap<number, readonly number[]>,
+): { split: LatencySplit & { lines: number; originals: number; unmatched: number }; raw: number[][] } | null {
+  const first = new Map<number, number>();
+  let lines = 0;
+  for (const b of batches) {
+    const m = b.merged;
+    for (let i = 0; i < m.frame.length; i++) {
+      lines++;
+      const k = m.frame[i] as number;
+      const r = m.recvUs[i] as number;
+      const f = first.get(k);
+      if (f === undefined || r < f) first.set(k, r);
+    }
+  }
+  if (lines === 0 || log.size === 0) return null;
+  const total: number[] = [];
+  const wait: number[] = [];
+  const fan: number[] = [];
+  let unmatched = 0;
+  for (const b of batches) {
+    const m = b.merged;
+    for (let i = 0; i < m.frame.length; i++) {
+      const recv = m.recvUs[i] as number;
+      const f = first.get(m.frame[i] as number) ?? recv;
+      const list = log.get(m.text[i] as number);
+      const count = m.count[i] as number;
+      const last = list ? lastBelow(list, f) : -1;
+      const from = Math.max(0, last - count + 1);
+      unmatched += count - (last - from + 1);
+      for (let j = from; j <= last; j++) {
+        const pub = (list as readonly number[])[j] as number;
+        total.push((recv - pub) / 1000);
+        wait.push((f - pub) / 1000);
+        fan.push((recv - f) / 1000);
+      }
+    }
+  }
+  return {
+    split: {
+      total: percentiles(total),
+      windowWait: percentiles(wait),
+      fanout: percentiles(fan),
+      lines,
+      originals: total.length,
+      unmatched,
+    },
+    raw: [total, wait, fan],
+  };
+}
+
+export function latency(
+  batches: readonly SampleBatch[],
+  textLog: ReadonlyMap<number, readonly number[]> = new Map(),
+): LatencyResult {
   const first = new Map<number, number>();
   let n = 0;
   let dropped = 0;
@@ -76,9 +151,19 @@ export function latency(batches: readonly SampleBatch[]): LatencyResult {
       fanout: percentiles(fanByClass.get(c) ?? []),
     };
   }
+  const merged = mergedSplit(batches, textLog);
+  const chatAll: LatencySplit = merged
+    ? {
+        total: percentiles([...(byClass.get('chat') ?? []), ...(merged.raw[0] ?? [])]),
+        windowWait: percentiles([...(waitByClass.get('chat') ?? []), ...(merged.raw[1] ?? [])]),
+        fanout: percentiles([...(fanByClass.get('chat') ?? []), ...(merged.raw[2] ?? [])]),
+      }
+    : split.chat;
   return {
     samples: n,
     droppedSamples: dropped,
+    merged: merged?.split ?? null,
+    chatAll,
     total: percentiles(total),
     windowWait: percentiles(wait),
     fanout: percentiles(fan),

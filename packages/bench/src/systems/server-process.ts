@@ -129,6 +129,8 @@ export interface StartOptions {
   /** taskset CPU list, or '' for no pinning. */
   cpus: string;
   ticks: number;
+  /** Extra Node flags for roomcast processes (e.g. --cpu-prof). */
+  nodeArgs?: readonly string[];
 }
 
 /** The servers of one phase: started processes, or running targets. */
@@ -203,8 +205,9 @@ function spawnServer(
   args: string[],
   endpoint: Endpoint,
   env: NodeJS.ProcessEnv,
+  extraNodeArgs: readonly string[] = [],
 ): ServerProc {
-  const nodeArgs = ['--expose-gc', '--import', AGENT, ...args];
+  const nodeArgs = ['--expose-gc', ...extraNodeArgs, '--import', AGENT, ...args];
   const child =
     o.cpus !== ''
       ? spawn('taskset', ['-c', o.cpus, process.execPath, ...nodeArgs], {
@@ -250,7 +253,13 @@ export async function startServers(o: StartOptions): Promise<ServerGroup> {
         writeFileSync(file, JSON.stringify(config, null, 2));
         const env = serverEnv({});
         procs.push(
-          spawnServer(o, [o.roomcastBin, 'serve', '--config', file], { host: '127.0.0.1', port }, env),
+          spawnServer(
+            o,
+            [o.roomcastBin, 'serve', '--config', file],
+            { host: '127.0.0.1', port },
+            env,
+            o.nodeArgs,
+          ),
         );
       }
     } else {
