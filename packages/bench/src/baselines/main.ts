@@ -1,4 +1,4 @@
-// Entry point of a baseline server process: `main.ts <naive|preframed|socketio> <port> <api key>`.
+// Entry point of a baseline server process: `main.ts <naive|preframed|batched|socketio> <port> <api key>`.
 // Started by the bench like roomcast (own process, same agent preloaded), so CPU and RSS are
 // measured the same way.
 
@@ -9,9 +9,10 @@ async function main(argv: string[]): Promise<void> {
   const [kind, portText, apiKey] = argv;
   const port = Number(portText);
   if (!kind || !Number.isInteger(port) || !apiKey)
-    throw new Error('usage: main.ts <naive|preframed|socketio> <port> <api key>');
+    throw new Error('usage: main.ts <naive|preframed|batched|socketio> <port> <api key>');
   if (kind === 'socketio') await startSocketIo(port, apiKey);
-  else if (kind === 'naive' || kind === 'preframed') await startWsRooms(kind, port, apiKey);
+  else if (kind === 'naive' || kind === 'preframed' || kind === 'batched')
+    await startWsRooms(kind, port, apiKey);
   else throw new Error(`unknown baseline ${kind}`);
   process.stdout.write(`baseline ${kind} listening on 127.0.0.1:${port}\n`);
   const stop = (): void => process.exit(0);

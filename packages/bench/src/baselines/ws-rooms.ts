@@ -3,7 +3,11 @@
 // - naive: what most hand-written servers do, `ws.send(text)` per message per viewer;
 // - preframed: the bare loop, one frame built per message and the same bytes written to every
 //   viewer's socket. It is the ceiling of unbatched writes ("frame writes per CPU-second").
-// Neither batches, compresses, bounds queues or pings: they are reference points, not servers.
+// - batched: the bare loop with roomcast's batching shape: a room flushes at most once per
+//   BATCH_MS (roomcast's default window for big rooms; a quiet room flushes at once), one
+//   pre-built frame of its pushes, newline-separated, to every viewer: the ceiling of batched
+//   writes at roomcast's frame sizes.
+// None compresses, bounds queues, caps or pings: they are reference points, not servers.
 
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -29,8 +33,25 @@ interface Line {
 
 const q = JSON.stringify;
 
-export function startWsRooms(mode: 'naive' | 'preframed', port: number, apiKey: string): Promise<Server> {
+const BATCH_MS = 1000;
+
+export function startWsRooms(
+  mode: 'naive' | 'preframed' | 'batched',
+  port: number,
+  apiKey: string,
+): Promise<Server> {
   const rooms = new Map<string, Set<Conn>>();
+  const pending = new Map<string, string[]>();
+  const lastFlush = new Map<string, number>();
+  const flush = (channel: string): void => {
+    lastFlush.set(channel, performance.now());
+    const lines = pending.get(channel);
+    pending.delete(channel);
+    const room = rooms.get(channel);
+    if (!lines || !room) return;
+    const frame = serverTextFrame(lines.join('\n'));
+    for (const c of room) c.socket.write(frame);
+  };
   const push = (channel: string, data: string, info: string): string =>
     `{"push":{"channel":${q(channel)},"pub":{"data":${data}${info !== '' ? `,"info":${info}` : ''}}}}`;
 
@@ -40,6 +61,15 @@ export function startWsRooms(mode: 'naive' | 'preframed', port: number, apiKey: 
     const text = push(channel, data, info);
     if (mode === 'naive') {
       for (const c of room) c.ws.send(text);
+    } else if (mode === 'batched') {
+      const lines = pending.get(channel);
+      if (lines) lines.push(text);
+      else {
+        pending.set(channel, [text]);
+        // Like roomcast's window: at most one flush per BATCH_MS, counted from the last flush.
+        const wait = (lastFlush.get(channel) ?? -Infinity) + BATCH_MS - performance.now();
+        setTimeout(flush, Math.max(0, wait), channel);
+      }
     } else {
       const frame = serverTextFrame(text);
       for (const c of room) c.socket.write(frame);

@@ -23,10 +23,11 @@ export const SYSTEMS = [
   'ws-naive',
   'ws-preframed',
   'socketio',
+  'ws-batched',
   'roomcast-redis3',
 ] as const;
 export type SystemName = (typeof SYSTEMS)[number];
-/** Systems of a run when --systems is not given, and "all" in --matrix without --redis-url. */
+/** Systems of a run when --systems is not given (ws-batched and roomcast-redis3 run when named). */
 export const LOCAL_SYSTEMS: readonly SystemName[] = [
   'roomcast',
   'roomcast-nobatch',
@@ -41,7 +42,7 @@ export const LOCAL_SYSTEMS: readonly SystemName[] = [
  * code path of the bench in about a minute.
  */
 export const QUICK_MATRIX: Readonly<Record<WorkloadName, readonly SystemName[]>> = {
-  goim: LOCAL_SYSTEMS,
+  goim: ['roomcast', 'roomcast-nobatch', 'ws-naive', 'ws-preframed', 'socketio'],
   live: ['roomcast', 'socketio'],
   churn: ['roomcast'],
   slow: ['roomcast'],
@@ -62,14 +63,14 @@ export const TABLE: readonly OptionDef[] = [
     kind: 'list',
     def: LOCAL_SYSTEMS.join(','),
     arg: 'list',
-    doc: `systems to compare: ${SYSTEMS.join(', ')} (roomcast-redis3 only when named; it needs --redis-url)`,
+    doc: `systems to compare: ${SYSTEMS.join(', ')} (ws-batched and roomcast-redis3 only when named; roomcast-redis3 needs --redis-url)`,
   },
   {
     name: 'matrix',
     kind: 'str',
     def: '',
     arg: 'w=s,…;…',
-    doc: 'systems per workload, e.g. "goim=all;live=roomcast,socketio" (overrides --workloads/--systems; "all" includes roomcast-redis3 when --redis-url is given)',
+    doc: 'systems per workload, e.g. "goim=all;live=roomcast,socketio" (overrides --workloads/--systems; "all" is every system, roomcast-redis3 only with --redis-url)',
   },
   {
     name: 'quick',

@@ -1,7 +1,6 @@
 // Parsing and help of `roomcast bench` options, from the table in option-table.ts.
 
 import {
-  LOCAL_SYSTEMS,
   QUICK_MATRIX,
   SYSTEMS,
   TABLE,
@@ -184,9 +183,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         throw new BenchUsageError(`--matrix: unknown workload "${w ?? ''}"`);
       const systems =
         list === 'all'
-          ? o.redisUrl !== ''
-            ? [...SYSTEMS]
-            : [...LOCAL_SYSTEMS]
+          ? SYSTEMS.filter((x) => x !== 'roomcast-redis3' || o.redisUrl !== '')
           : (list ?? '').split(',').map((x) => x.trim());
       for (const s of systems)
         if (!(SYSTEMS as readonly string[]).includes(s))
@@ -244,7 +241,8 @@ Workloads:
 
 Systems: roomcast (default config), roomcast-nobatch (live-room batching off, when the server
 has the switch), ws-naive (ws.send per message per viewer), ws-preframed (one frame per message,
-same bytes to every socket), socketio (Socket.IO 4 rooms, io.to(room).emit), roomcast-redis3
+same bytes to every socket), socketio (Socket.IO 4 rooms, io.to(room).emit), ws-batched (the
+bare loop batching like roomcast: one pre-built frame per room per second), roomcast-redis3
 (three roomcast gateways on the Redis bus, viewers spread evenly; needs --redis-url).
 
 Options:

@@ -6,7 +6,7 @@ import type { WireProtocol } from '../generator/ipc.ts';
 
 export type ServerKind =
   | { type: 'roomcast'; batching: boolean }
-  | { type: 'baseline'; baseline: 'naive' | 'preframed' | 'socketio' };
+  | { type: 'baseline'; baseline: 'naive' | 'preframed' | 'batched' | 'socketio' };
 
 export interface SystemDef {
   readonly name: SystemName;
@@ -63,6 +63,15 @@ export const SYSTEM_DEFS: Readonly<Record<SystemName, SystemDef>> = {
     multiProcess: false,
     fleet: 1,
     about: 'Socket.IO 4 rooms, io.to(room).emit per message (WebSocket transport)',
+  },
+  'ws-batched': {
+    name: 'ws-batched',
+    protocol: 'centrifuge',
+    server: { type: 'baseline', baseline: 'batched' },
+    multiProcess: false,
+    fleet: 1,
+    about:
+      "bare loop with roomcast's batching shape: a room's pushes wait up to 1 s, then one pre-built frame (pushes newline-separated) is written to every socket; no cap, no merging, no compression",
   },
   'roomcast-redis3': {
     name: 'roomcast-redis3',
