@@ -190,6 +190,14 @@ export const TABLE: readonly OptionDef[] = [
     doc: 'slow: ~4 KB leaderboard messages per second into the room (≥ 400 KB/s per viewer, so non-readers outgrow the kernel buffers in ~10 s)',
   },
   {
+    name: 'slow-warmup',
+    kind: 'num',
+    def: '5',
+    quick: '0.5',
+    arg: 's',
+    doc: 'slow: seconds of load before measuring (instead of --warmup: a long warm-up would let the server drop the non-readers before the window)',
+  },
+  {
     name: 'room-viewers',
     kind: 'int',
     def: '10000',

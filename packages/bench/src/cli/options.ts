@@ -39,6 +39,7 @@ export interface BenchOptions {
   churnStorm: boolean;
   slowShare: number;
   slowRate: number;
+  slowWarmup: number;
   roomViewers: number;
   roomChatRate: number;
   roomGiftRate: number;

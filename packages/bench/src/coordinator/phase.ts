@@ -227,7 +227,7 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
       );
     }
     let clientMisses = 0;
-    sched = new Scheduler(plan, o.warmup, {
+    sched = new Scheduler(plan, plan.warmupS, {
       api: (kind, ch) => streams.get(kind)?.enqueue(ch),
       client: (pool, kind, ch) => {
         if (!f.clientPublish(pool, kind, ch)) clientMisses++;
@@ -238,7 +238,7 @@ export async function runPhase(env: PhaseEnv): Promise<PhaseResult> {
     if (plan.slow) await f.slow();
     state = 'warm-up';
     sched.start();
-    await sleep(o.warmup * 1000);
+    await sleep(plan.warmupS * 1000);
 
     // Reset the servers' event-loop histograms and read their counters just before the window
     // (a saturated server answers late: the waits are bounded and kept out of the window).

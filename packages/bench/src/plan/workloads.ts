@@ -62,6 +62,8 @@ export interface Plan {
   settings: Record<string, string | number>;
   /** Measured seconds of publishing. */
   durationS: number;
+  /** Seconds of load before the window. */
+  warmupS: number;
   /** Generator (client) processes at least. */
   minGenerators: number;
 }
@@ -147,14 +149,23 @@ function finish(
   o: BenchOptions,
   p: Omit<
     Plan,
-    'channels' | 'rooms' | 'viewers' | 'probes' | 'publishers' | 'rates' | 'durationS' | 'minGenerators'
+    | 'channels'
+    | 'rooms'
+    | 'viewers'
+    | 'probes'
+    | 'publishers'
+    | 'rates'
+    | 'durationS'
+    | 'warmupS'
+    | 'minGenerators'
   > &
-    Partial<Pick<Plan, 'durationS' | 'minGenerators'>>,
+    Partial<Pick<Plan, 'durationS' | 'warmupS' | 'minGenerators'>>,
   slowShare = 0,
 ): Plan {
   const v = viewers(b.rooms, o, slowShare);
   return {
     durationS: o.duration,
+    warmupS: o.warmup,
     minGenerators: 1,
     ...p,
     channels: b.channels,
@@ -264,6 +275,8 @@ export function slowPlan(o: BenchOptions): Plan {
       slow: true,
       // ~400 KB/s per viewer: readers that wait would look slow to the server.
       eagerReads: true,
+      // Non-readers must still be connected (and their queues growing) when the window starts.
+      warmupS: o.slowWarmup,
       idleSteps: [],
       settings: { viewers: o.slowViewers, slowShare: o.slowShare, rate: o.slowRate },
     },

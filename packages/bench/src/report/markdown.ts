@@ -520,7 +520,7 @@ export function renderMarkdown(r: BenchResult, cs: readonly Chart[]): string {
         ? `servers pinned to CPU ${o.serverCpus}, generators to CPU ${o.generatorCpus}.`
         : 'no CPU pinning.'),
     '',
-    `Run: ${o.workloads.map((w) => `${w} × ${(o.matrix[w] ?? o.systems).join(', ')}`).join('; ')}; ${o.repeat} repetition(s); ${o.duration} s measured after ${o.warmup} s warm-up; ` +
+    `Run: ${o.workloads.map((w) => `${w} × ${(o.matrix[w] ?? o.systems).join(', ')}`).join('; ')}; ${o.repeat} repetition(s); ${o.duration} s measured after ${o.warmup} s warm-up${o.workloads.includes('slow') ? ` (slow: ${o.slowWarmup} s)` : ''}; ` +
       `sample ${o.sample}, deflate share ${o.deflateShare}; ${o.servers} roomcast process(es)` +
       (o.workloads.includes('room')
         ? `; room: ${o.roomViewers} viewers, ${o.roomChatRate} chat/s, ${o.roomGiftRate} gifts/s, ${o.roomDuration} s measured, ≥ ${o.roomGenerators} client processes`
