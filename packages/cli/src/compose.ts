@@ -5,7 +5,7 @@ import { backends, type Config, type Logger, type NodeOptions } from '@roomcast/
 import { UsageError } from './args.ts';
 
 export interface Composition {
-  options: Pick<NodeOptions, 'bus' | 'history' | 'presence' | 'online' | 'registry'>;
+  options: Pick<NodeOptions, 'bus' | 'history' | 'presence' | 'online' | 'registry' | 'lingerMs'>;
   description: string;
   close(): Promise<void>;
 }
@@ -37,7 +37,10 @@ export async function compose(config: Config, log: Logger): Promise<Composition>
     );
   }
   const options: Composition['options'] = {};
-  if (b.bus === 'redis') options.bus = redis.bus;
+  if (b.bus === 'redis') {
+    options.bus = redis.bus;
+    options.lingerMs = config.redis.unsubscribeLingerMs;
+  }
   if (b.history === 'redis') options.history = redis.history;
   if (b.presence === 'redis') {
     options.presence = redis.presence;

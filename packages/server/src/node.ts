@@ -55,6 +55,8 @@ export interface NodeOptions {
   online?: OnlineStore;
   registry?: NodeRegistry;
   log?: Logger;
+  /** Keep a channel's bus subscription this long after its last local subscriber left (default 0). */
+  lingerMs?: number;
   /** Collect process metrics (CPU, memory, event loop) in this node's registry. */
   processMetrics?: boolean;
 }
@@ -146,7 +148,7 @@ export class RoomcastNode {
       log: this.log,
       stats: this.stats,
       compressionThreshold: opts.config.client.compressionThresholdBytes,
-      lingerMs: 0,
+      lingerMs: opts.lingerMs ?? 0,
     });
     let online = opts.online;
     if (!online) this.owned.push((online = new MemoryOnlineStore()));

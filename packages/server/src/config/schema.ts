@@ -432,6 +432,10 @@ export const ConfigSchema = Type.Object(
           default: 'auto',
           description: 'sharded (SSUBSCRIBE/SPUBLISH, Redis 7+), plain (SUBSCRIBE/PUBLISH) or auto',
         }),
+        unsubscribeLingerMs: int(2000, {
+          description:
+            "keep a room's bus subscription this long after its last local viewer left (a viewer who comes back causes no unsubscribe/subscribe churn)",
+        }),
       },
       { default: {}, additionalProperties: false },
     ),

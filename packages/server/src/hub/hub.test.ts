@@ -136,3 +136,35 @@ describe('hub fan-out', () => {
     assert.equal(ch.size, 4);
   });
 });
+
+describe('hub bus routing', () => {
+  it('keeps the bus subscription through a short linger, so leave-and-rejoin causes no churn', async () => {
+    const calls: string[] = [];
+    const recording: BusEndpoint = {
+      ...endpoint,
+      subscribe: async (ch) => void calls.push(`sub ${ch}`),
+      unsubscribe: async (ch) => void calls.push(`unsub ${ch}`),
+    };
+    const policy = new Namespaces(resolveConfig({})).resolve('live:r')?.policy;
+    assert.ok(policy);
+    const hub = new Hub({
+      endpoint: () => recording,
+      log: createLogger('silent'),
+      stats: new NodeStats(),
+      compressionThreshold: 0,
+      lingerMs: 150,
+    });
+    const a = new Subscription(new Conn('a'), 'live:r');
+    await hub.add(a, policy);
+    hub.remove(a);
+    await new Promise((r) => setTimeout(r, 50));
+    const b = new Subscription(new Conn('b'), 'live:r');
+    await hub.add(b, policy);
+    await new Promise((r) => setTimeout(r, 250));
+    assert.deepEqual(calls, ['sub live:r'], 'rejoined within the linger: still subscribed, no churn');
+    hub.remove(b);
+    await new Promise((r) => setTimeout(r, 250));
+    assert.deepEqual(calls, ['sub live:r', 'unsub live:r']);
+    assert.equal(hub.busChannels.size, 0);
+  });
+});
