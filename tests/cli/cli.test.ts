@@ -119,7 +119,7 @@ describe('roomcast CLI', () => {
       });
       c.connect();
       await once(c, 'connected');
-      const moved = once<{ code: number }>(c, 'connecting');
+      const moved = once<{ code: number }>(c, 'connecting', 60_000); // the drain CLI starts a Node process first
       const r = await runCli(['drain', '--url', `http://127.0.0.1:${port}`, '--period', '0.5', '--wait'], {
         ROOMCAST_API_KEY: 'drain-key',
       });
