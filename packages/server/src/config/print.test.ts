@@ -12,6 +12,7 @@ describe('configuration reference', () => {
 
   it('documents every leaf of the schema', () => {
     const docs = renderConfigDocs();
-    for (const leaf of configLeaves()) assert.ok(docs.includes(`\`${leaf.path}\``), `${leaf.path} is not documented`);
+    for (const leaf of configLeaves())
+      assert.ok(docs.includes(`\`${leaf.path}\``), `${leaf.path} is not documented`);
   });
 });
