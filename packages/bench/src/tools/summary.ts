@@ -3,8 +3,14 @@
 // ratios and SPEC checks. Every number comes from the files; nothing is typed by hand.
 //
 //   node packages/bench/src/tools/summary.ts bench/results/<date>/<run>/result.json [...]
+//   node packages/bench/src/tools/summary.ts --merge a/result.json b/result.json
+//
+// --merge treats the files as one run: phases of a later file are numbered after the repetitions
+// of the same (workload, system) in the earlier ones, and ratios and targets are computed again
+// over all of them (e.g. to complete the repetitions of a run that was stopped).
 
 import { readFileSync } from 'node:fs';
+import { ratios, targets } from '../report/analysis.ts';
 import type { BenchResult, PhaseResult } from '../report/result.ts';
 
 type Get = (p: PhaseResult) => number | null | undefined;
@@ -21,9 +27,14 @@ function fmt(v: number, digits: number): string {
 
 /** "median (min–max)" over the values, or "—". */
 export function medianSpread(values: readonly (number | null | undefined)[], digits = -1): string {
-  const v = values.filter((x): x is number => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  const v = values
+    .filter((x): x is number => typeof x === 'number' && Number.isFinite(x))
+    .sort((a, b) => a - b);
   if (v.length === 0) return '—';
-  const med = v.length % 2 === 1 ? (v[(v.length - 1) / 2] as number) : ((v[v.length / 2 - 1] as number) + (v[v.length / 2] as number)) / 2;
+  const med =
+    v.length % 2 === 1
+      ? (v[(v.length - 1) / 2] as number)
+      : ((v[v.length / 2 - 1] as number) + (v[v.length / 2] as number)) / 2;
   return v.length > 1
     ? `${fmt(med, digits)} (${fmt(v[0] as number, digits)}–${fmt(v.at(-1) as number, digits)})`
     : fmt(med, digits);
@@ -39,7 +50,11 @@ const COLUMNS: { head: string; get: Get; digits: number; when?: (p: PhaseResult)
   { head: 'B / msg deflate', get: (p) => p.efficiency.compressedBytesPerDelivery, digits: 1 },
   { head: 'p50 ms', get: (p) => (p.latency?.total.n ? p.latency.total.p50 : null), digits: 0 },
   { head: 'p99 ms', get: (p) => (p.latency?.total.n ? p.latency.total.p99 : null), digits: 0 },
-  { head: 'chat p99 ms', get: (p) => (p.latency?.chatAll?.total.n ? p.latency.chatAll.total.p99 : null), digits: 0 },
+  {
+    head: 'chat p99 ms',
+    get: (p) => (p.latency?.chatAll?.total.n ? p.latency.chatAll.total.p99 : null),
+    digits: 0,
+  },
   {
     head: 'gift p99 ms',
     get: (p) => (p.latency?.splitByClass?.gift.total.n ? p.latency.splitByClass.gift.total.p99 : null),
@@ -49,7 +64,9 @@ const COLUMNS: { head: string; get: Get; digits: number; when?: (p: PhaseResult)
 ];
 
 function loadTable(r: BenchResult): string {
-  const keys = [...new Set(r.phases.filter((p) => p.workload !== 'idle').map((p) => `${p.workload}\u0000${p.system}`))];
+  const keys = [
+    ...new Set(r.phases.filter((p) => p.workload !== 'idle').map((p) => `${p.workload}\u0000${p.system}`)),
+  ];
   const rows = keys.map((k) => {
     const [w, s] = k.split('\u0000') as [string, string];
     const ps = r.phases.filter((p) => p.workload === w && p.system === s && p.status !== 'failed');
@@ -67,9 +84,11 @@ function loadTable(r: BenchResult): string {
     ];
   });
   const head = ['workload', 'system', 'reps', ...COLUMNS.map((c) => c.head), 'bottleneck'];
-  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((x) => `| ${x.join(' | ')} |`)].join(
-    '\n',
-  );
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((x) => `| ${x.join(' | ')} |`),
+  ].join('\n');
 }
 
 function churnTable(r: BenchResult): string {
@@ -81,11 +100,26 @@ function churnTable(r: BenchResult): string {
     return [
       s,
       String(x.length),
-      medianSpread(x.map((p) => p.churn?.joinsLeavesPerSecond), 1),
-      medianSpread(x.map((p) => p.churn?.joinLatencyMs.p50), 1),
-      medianSpread(x.map((p) => p.churn?.joinLatencyMs.p99), 1),
-      medianSpread(x.map((p) => p.churn?.cpuUsPerJoin), 0),
-      medianSpread(x.map((p) => p.churn?.storm?.t99Ms), 0),
+      medianSpread(
+        x.map((p) => p.churn?.joinsLeavesPerSecond),
+        1,
+      ),
+      medianSpread(
+        x.map((p) => p.churn?.joinLatencyMs.p50),
+        1,
+      ),
+      medianSpread(
+        x.map((p) => p.churn?.joinLatencyMs.p99),
+        1,
+      ),
+      medianSpread(
+        x.map((p) => p.churn?.cpuUsPerJoin),
+        0,
+      ),
+      medianSpread(
+        x.map((p) => p.churn?.storm?.t99Ms),
+        0,
+      ),
       medianSpread(
         x.map((p) => (p.churn?.storm ? p.churn.storm.failed : null)),
         0,
@@ -102,9 +136,11 @@ function churnTable(r: BenchResult): string {
     'storm t99 ms',
     'storm failed',
   ];
-  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((x) => `| ${x.join(' | ')} |`)].join(
-    '\n',
-  );
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((x) => `| ${x.join(' | ')} |`),
+  ].join('\n');
 }
 
 function idleTable(r: BenchResult): string {
@@ -120,16 +156,21 @@ function idleTable(r: BenchResult): string {
       String(x.length),
       ...steps.map(
         (i) =>
-          `${medianSpread(x.map((p) => p.idle?.steps[i]?.rssPerConnKiB), 2)} (${medianSpread(
+          `${medianSpread(
+            x.map((p) => p.idle?.steps[i]?.rssPerConnKiB),
+            2,
+          )} (${medianSpread(
             x.map((p) => p.idle?.steps[i]?.connections),
             0,
           )})`,
       ),
     ];
   });
-  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((x) => `| ${x.join(' | ')} |`)].join(
-    '\n',
-  );
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((x) => `| ${x.join(' | ')} |`),
+  ].join('\n');
 }
 
 function roomTable(r: BenchResult): string {
@@ -144,32 +185,84 @@ function roomTable(r: BenchResult): string {
     { head: 'chat accepted / s', get: (p) => p.room?.chatPublishedPerS, digits: 0 },
     {
       head: 'gifts delivered % of offered',
-      get: (p) => (p.room?.giftsDeliveredOfOffered ?? null) === null ? null : (p.room?.giftsDeliveredOfOffered ?? 0) * 100,
+      get: (p) =>
+        (p.room?.giftsDeliveredOfOffered ?? null) === null
+          ? null
+          : (p.room?.giftsDeliveredOfOffered ?? 0) * 100,
       digits: 2,
     },
     {
       head: 'gifts delivered % of accepted',
-      get: (p) => (p.room?.giftsDeliveredRatio ?? null) === null ? null : (p.room?.giftsDeliveredRatio ?? 0) * 100,
+      get: (p) =>
+        (p.room?.giftsDeliveredRatio ?? null) === null ? null : (p.room?.giftsDeliveredRatio ?? 0) * 100,
       digits: 2,
     },
-    { head: 'cap drops / s', get: (p) => (p.room?.drops['roomcast_room_drops_total{reason="cap"}'] ?? null) === null ? null : (p.room?.drops['roomcast_room_drops_total{reason="cap"}'] ?? 0) / (p.room?.publishSeconds ?? 1), digits: 0 },
-    { head: 'merged / s', get: (p) => (p.room?.merged ?? null) === null ? null : (p.room?.merged ?? 0) / (p.room?.publishSeconds ?? 1), digits: 0 },
+    {
+      head: 'cap drops / s',
+      get: (p) =>
+        (p.room?.drops['roomcast_room_drops_total{reason="cap"}'] ?? null) === null
+          ? null
+          : (p.room?.drops['roomcast_room_drops_total{reason="cap"}'] ?? 0) / (p.room?.publishSeconds ?? 1),
+      digits: 0,
+    },
+    {
+      head: 'merged / s',
+      get: (p) =>
+        (p.room?.merged ?? null) === null ? null : (p.room?.merged ?? 0) / (p.room?.publishSeconds ?? 1),
+      digits: 0,
+    },
     { head: 'µs CPU / delivery', get: (p) => p.efficiency.cpuUsPerDelivery, digits: 2 },
     { head: 'deliveries / CPU-s', get: (p) => p.efficiency.deliveriesPerCpuS, digits: -1 },
     { head: 'chat B/msg plain', get: (p) => p.room?.bytes.chat.plain, digits: 1 },
     { head: 'chat B/msg deflate', get: (p) => p.room?.bytes.chat.deflate, digits: 1 },
     { head: 'gift B/msg plain', get: (p) => p.room?.bytes.gift.plain, digits: 1 },
     { head: 'gift B/msg deflate', get: (p) => p.room?.bytes.gift.deflate, digits: 1 },
-    { head: 'chat p50 ms', get: (p) => (p.latency?.chatAll.total.n ? p.latency.chatAll.total.p50 : null), digits: 0 },
-    { head: 'chat p99 ms', get: (p) => (p.latency?.chatAll.total.n ? p.latency.chatAll.total.p99 : null), digits: 0 },
-    { head: 'chat wait p50 / p99', get: (p) => (p.latency?.chatAll.total.n ? p.latency.chatAll.windowWait.p50 : null), digits: 0 },
-    { head: '', get: (p) => (p.latency?.chatAll.total.n ? p.latency.chatAll.windowWait.p99 : null), digits: 0 },
-    { head: 'chat fan-out p50 / p99', get: (p) => (p.latency?.chatAll.total.n ? p.latency.chatAll.fanout.p50 : null), digits: 0 },
+    {
+      head: 'chat p50 ms',
+      get: (p) => (p.latency?.chatAll.total.n ? p.latency.chatAll.total.p50 : null),
+      digits: 0,
+    },
+    {
+      head: 'chat p99 ms',
+      get: (p) => (p.latency?.chatAll.total.n ? p.latency.chatAll.total.p99 : null),
+      digits: 0,
+    },
+    {
+      head: 'chat wait p50 / p99',
+      get: (p) => (p.latency?.chatAll.total.n ? p.latency.chatAll.windowWait.p50 : null),
+      digits: 0,
+    },
+    {
+      head: '',
+      get: (p) => (p.latency?.chatAll.total.n ? p.latency.chatAll.windowWait.p99 : null),
+      digits: 0,
+    },
+    {
+      head: 'chat fan-out p50 / p99',
+      get: (p) => (p.latency?.chatAll.total.n ? p.latency.chatAll.fanout.p50 : null),
+      digits: 0,
+    },
     { head: '', get: (p) => (p.latency?.chatAll.total.n ? p.latency.chatAll.fanout.p99 : null), digits: 0 },
-    { head: 'gift p50 ms', get: (p) => (p.latency?.splitByClass.gift.total.n ? p.latency.splitByClass.gift.total.p50 : null), digits: 0 },
-    { head: 'gift p99 ms', get: (p) => (p.latency?.splitByClass.gift.total.n ? p.latency.splitByClass.gift.total.p99 : null), digits: 0 },
-    { head: 'gift wait p99', get: (p) => (p.latency?.splitByClass.gift.total.n ? p.latency.splitByClass.gift.windowWait.p99 : null), digits: 0 },
-    { head: 'gift fan-out p99', get: (p) => (p.latency?.splitByClass.gift.total.n ? p.latency.splitByClass.gift.fanout.p99 : null), digits: 0 },
+    {
+      head: 'gift p50 ms',
+      get: (p) => (p.latency?.splitByClass.gift.total.n ? p.latency.splitByClass.gift.total.p50 : null),
+      digits: 0,
+    },
+    {
+      head: 'gift p99 ms',
+      get: (p) => (p.latency?.splitByClass.gift.total.n ? p.latency.splitByClass.gift.total.p99 : null),
+      digits: 0,
+    },
+    {
+      head: 'gift wait p99',
+      get: (p) => (p.latency?.splitByClass.gift.total.n ? p.latency.splitByClass.gift.windowWait.p99 : null),
+      digits: 0,
+    },
+    {
+      head: 'gift fan-out p99',
+      get: (p) => (p.latency?.splitByClass.gift.total.n ? p.latency.splitByClass.gift.fanout.p99 : null),
+      digits: 0,
+    },
     { head: 'server wait p50', get: (p) => p.room?.serverWindowWait?.p50Ms, digits: 0 },
     { head: 'server wait p99', get: (p) => p.room?.serverWindowWait?.p99Ms, digits: 0 },
     { head: 'server fan-out p50', get: (p) => p.room?.serverFanout?.p50Ms, digits: 0 },
@@ -181,14 +274,53 @@ function roomTable(r: BenchResult): string {
     c.head === '' ? `${cols[i - 1]?.head ?? ''} (p99)` : c.head,
     ...systems.map((s) => medianSpread(ps.filter((p) => p.system === s).map(c.get), c.digits)),
   ]);
-  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((x) => `| ${x.join(' | ')} |`)].join(
-    '\n',
-  );
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((x) => `| ${x.join(' | ')} |`),
+  ].join('\n');
 }
 
-function main(files: string[]): void {
-  for (const f of files) {
-    const r = JSON.parse(readFileSync(f, 'utf8')) as BenchResult;
+/** Several runs as one: later phases renumbered after the earlier repetitions of their pair. */
+export function mergeRuns(rs: readonly BenchResult[]): BenchResult {
+  const first = rs[0];
+  if (!first) throw new Error('nothing to merge');
+  const phases: PhaseResult[] = [];
+  for (const r of rs) {
+    const offset = new Map<string, number>();
+    for (const p of r.phases) {
+      const key = `${p.workload}\u0000${p.system}`;
+      if (!offset.has(key))
+        offset.set(
+          key,
+          Math.max(
+            0,
+            ...phases.filter((q) => `${q.workload}\u0000${q.system}` === key).map((q) => q.repetition),
+          ),
+        );
+      phases.push({ ...p, repetition: p.repetition + (offset.get(key) ?? 0) });
+    }
+  }
+  const rsOut = ratios(phases);
+  return {
+    ...first,
+    runId: rs.map((r) => r.runId).join(' + '),
+    finishedAt: rs.at(-1)?.finishedAt ?? first.finishedAt,
+    machine: { ...first.machine, loadAvgEnd: rs.at(-1)?.machine.loadAvgEnd ?? first.machine.loadAvgEnd },
+    phases,
+    ratios: rsOut,
+    targets: targets(phases, rsOut),
+  };
+}
+
+function main(args: string[]): void {
+  const merge = args.includes('--merge');
+  const files = args.filter((a) => a !== '--merge');
+  const runs = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as BenchResult);
+  const list = merge
+    ? [{ f: files.join(' + '), r: mergeRuns(runs) }]
+    : runs.map((r, i) => ({ f: files[i], r }));
+  for (const { f, r } of list) {
     const out = [
       `## ${r.runId} (${f})`,
       '',
@@ -211,7 +343,10 @@ function main(files: string[]): void {
       '',
       '| target | goal | measured | met |',
       '|---|---|---|---|',
-      ...r.targets.map((t) => `| ${t.target} | ${t.goal} | ${t.measured}${t.note ? ` (${t.note})` : ''} | ${t.met === null ? '—' : t.met ? 'yes' : 'no'} |`),
+      ...r.targets.map(
+        (t) =>
+          `| ${t.target} | ${t.goal} | ${t.measured}${t.note ? ` (${t.note})` : ''} | ${t.met === null ? '—' : t.met ? 'yes' : 'no'} |`,
+      ),
       '',
     ];
     process.stdout.write(out.filter((l, i, a) => !(l === '' && a[i - 1] === '')).join('\n') + '\n');
