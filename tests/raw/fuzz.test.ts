@@ -11,13 +11,20 @@ describe('frame fuzzing', () => {
   it('survives 30,000 generated malformed frames; the control client is unaffected and no connection leaks', async () => {
     const s = await startServer({ client: { maxConnectionsPerIp: 10_000 } });
     const control = await controlClient(s.port, 'live:control');
+    // One publish at a time (concurrent HTTP requests may arrive in any order), every 50 ms.
     let sent = 0;
+    let publishing = true;
     const server = s;
-    const publisher = setInterval(() => {
-      void server.api('publish', { channel: 'live:control', data: { type: 'chat', text: `c${sent++}` } });
-    }, 50);
+    const publisher = (async () => {
+      while (publishing) {
+        await server.api('publish', { channel: 'live:control', data: { type: 'chat', text: `c${sent}` } });
+        sent++;
+        await sleep(50);
+      }
+    })();
     const stats = await fuzz({ port: s.port, frames: 30_000, concurrency: 24, seed: 20261203, seconds: 90 });
-    clearInterval(publisher);
+    publishing = false;
+    await publisher;
     assert.equal(stats.frames, 30_000);
     for (const k of FRAME_KINDS) assert.ok((stats.byKind[k] ?? 0) > 0, `no ${k} frame was generated`);
     assert.ok(
