@@ -44,6 +44,7 @@ import { MemoryOnlineStore } from './presence/memory-online.ts';
 import { MemoryPresenceStore } from './presence/memory-presence.ts';
 import type { OnlineStore } from './presence/online-store.ts';
 import type { PresenceStore } from './presence/presence-store.ts';
+import { PresenceWriter } from './presence/writer.ts';
 import { RoomEngine } from './rooms/engine.ts';
 import type { ApiMethod } from './api/methods.ts';
 
@@ -99,6 +100,8 @@ export class RoomcastNode {
   readonly tokens: TokenVerifier;
   readonly history: HistoryStore;
   readonly presence: PresenceStore;
+  /** Joins, leaves and refreshes of presence, coalesced and bounded (one batch in flight). */
+  readonly presenceWriter: PresenceWriter;
   readonly hub: Hub;
   readonly rooms: RoomEngine;
   readonly clock: ClientClock;
@@ -143,6 +146,7 @@ export class RoomcastNode {
     else this.owned.push((this.history = new MemoryHistoryStore()));
     if (opts.presence) this.presence = opts.presence;
     else this.owned.push((this.presence = new MemoryPresenceStore()));
+    this.presenceWriter = new PresenceWriter(this.presence, this.log);
     this.hub = new Hub({
       endpoint: () => this.bus_(),
       log: this.log,
@@ -227,6 +231,9 @@ export class RoomcastNode {
     await this.heartbeat.stop();
     for (const c of [...this.clients.values()]) c.onTransportClosed(3001);
     this.hub.clear();
+    // The leaves just queued: sent while the stores are still open, for at most a second.
+    await Promise.race([this.presenceWriter.drain(), new Promise((r) => setTimeout(r, 1000).unref())]);
+    this.presenceWriter.close();
     await this.endpoint?.close().catch((err: unknown) => this.log.warn({ err }, 'bus close failed'));
     this.endpoint = undefined;
     for (const o of this.owned) await o.close?.();
@@ -295,9 +302,7 @@ export class RoomcastNode {
     sub.announced = true;
     const ch = sub.local;
     if (sub.presence && ch && ch.size <= ch.policy.presenceMaxClients) {
-      this.presence
-        .add(sub.channel, c.id, this.subInfo(c, sub), PRESENCE_TTL_MS)
-        .catch((err: unknown) => this.log.warn({ err, channel: sub.channel }, 'presence add failed'));
+      this.presenceWriter.add(sub.channel, c.id, this.subInfo(c, sub), PRESENCE_TTL_MS);
     }
     if (ch) this.rooms.onSubscribed(c, sub, ch.policy);
     if (ch?.policy.joinLeave) {
@@ -313,9 +318,7 @@ export class RoomcastNode {
     if (!sub.announced) return;
     sub.announced = false;
     if (sub.presence) {
-      this.presence
-        .remove(sub.channel, c.id)
-        .catch((err: unknown) => this.log.warn({ err, channel: sub.channel }, 'presence remove failed'));
+      this.presenceWriter.remove(sub.channel, c.id);
     }
     if (policy?.joinLeave && this.endpoint) {
       this.endpoint
@@ -345,9 +348,7 @@ export class RoomcastNode {
       for (const sub of ch.subs) {
         if (!sub.announced || !sub.presence) continue;
         const c = sub.conn as Client;
-        this.presence
-          .add(ch.name, c.id, this.subInfo(c, sub), PRESENCE_TTL_MS)
-          .catch((err: unknown) => this.log.warn({ err, channel: ch.name }, 'presence refresh failed'));
+        this.presenceWriter.add(ch.name, c.id, this.subInfo(c, sub), PRESENCE_TTL_MS);
       }
     }
   }
