@@ -8,9 +8,10 @@
 //   npm run fuzz -- [--frames 200000] [--concurrency 64] [--seed 1] [--seconds 300]
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect as netConnect, createServer, type Socket } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { freePort } from '../helpers/cli.ts';
 
 /** mulberry32: a small seeded PRNG, so a failing run can be replayed with its seed. */
 export function prng(seed: number): () => number {
@@ -361,16 +362,6 @@ function flag(args: string[], name: string, def: number): number {
     process.exit(2);
   }
   return v;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
 }
 
 function rssKb(pid: number): Promise<number> {

@@ -9,9 +9,9 @@
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { freePort } from '../systems/server-process.ts';
 import { clockTicks, readProc } from '../systems/proc.ts';
 
 function opt(args: string[], name: string, def: string): string {
@@ -26,16 +26,6 @@ function num(args: string[], name: string, def: number): number {
     process.exit(2);
   }
   return v;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
 }
 
 function redisPid(): number | undefined {
