@@ -8,6 +8,7 @@
 //   npm run fuzz -- [--frames 200000] [--concurrency 64] [--seed 1] [--seconds 300]
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { connect as netConnect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
@@ -364,11 +365,9 @@ function flag(args: string[], name: string, def: number): number {
   return v;
 }
 
-function rssKb(pid: number): Promise<number> {
-  return import('node:fs').then((fs) => {
-    const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return Number(m?.[1] ?? 0);
-  });
+function rssKb(pid: number): number {
+  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? 0);
 }
 
 /** `npm run fuzz`: starts `roomcast serve --dev` as a child, fuzzes it, checks it survived. */
@@ -396,7 +395,7 @@ async function main(args: string[]): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   const pid = child.pid ?? 0;
-  const rss0 = await rssKb(pid);
+  const rss0 = rssKb(pid);
   const control = await controlClient(port, 'live:control');
   // One publish at a time (concurrent HTTP requests may arrive in any order), every 100 ms.
   let sent = 0;
@@ -453,7 +452,7 @@ async function main(args: string[]): Promise<void> {
     (r) => r.status,
     () => 0,
   );
-  const rss1 = exited ? 0 : await rssKb(pid);
+  const rss1 = exited ? 0 : rssKb(pid);
   const got = control.texts();
   const inOrder = got.every((t, i) => i === 0 || Number(t.slice(1)) > Number((got[i - 1] ?? 'c-1').slice(1)));
   control.close();

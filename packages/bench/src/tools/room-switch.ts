@@ -7,12 +7,12 @@
 //   node packages/bench/src/tools/room-switch.ts [--gateways 1|3] [--redis-url redis://127.0.0.1:6379]
 //        [--clients 3000] [--rooms 200] [--seconds 20] [--server-cpus 0] [--client-cpus 1]
 
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { freePort } from '../systems/server-process.ts';
-import { clockTicks, readProc } from '../systems/proc.ts';
+import { clockTicks, findRedisPid, readProc } from '../systems/proc.ts';
 
 function opt(args: string[], name: string, def: string): string {
   const i = args.indexOf(`--${name}`);
@@ -26,18 +26,6 @@ function num(args: string[], name: string, def: number): number {
     process.exit(2);
   }
   return v;
-}
-
-function redisPid(): number | undefined {
-  try {
-    const out = execFileSync('pgrep', ['-x', 'redis-server'], { encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .filter(Boolean);
-    return out.length === 1 ? Number(out[0]) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 interface Viewer {
@@ -150,7 +138,7 @@ async function main(args: string[]): Promise<void> {
       await call(v, `"subscribe":{"channel":"live:sw${v.room}"}`);
     }
     await new Promise((r) => setTimeout(r, 3000)); // let the connect aftermath settle
-    const rpid = redisUrl ? redisPid() : undefined;
+    const rpid = redisUrl ? findRedisPid(redisUrl, 0) : undefined;
     const cpu0 = pids.map((p) => readProc(p, ticks)?.cpuS ?? 0);
     const r0 = rpid ? (readProc(rpid, ticks)?.cpuS ?? 0) : 0;
     const t0 = performance.now();

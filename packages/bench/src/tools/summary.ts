@@ -14,6 +14,27 @@ import { ratios, targets } from '../report/analysis.ts';
 import type { BenchResult, PhaseResult } from '../report/result.ts';
 
 type Get = (p: PhaseResult) => number | null | undefined;
+type Split = NonNullable<PhaseResult['latency']>['chatAll'];
+
+/** A figure of the chat (all lines) or gift latency split, when it has samples. */
+const chat =
+  (f: (x: Split) => number): Get =>
+  (p) =>
+    p.latency?.chatAll.total.n ? f(p.latency.chatAll) : null;
+const gift =
+  (f: (x: Split) => number): Get =>
+  (p) =>
+    p.latency?.splitByClass.gift.total.n ? f(p.latency.splitByClass.gift) : null;
+/** `v × k`, keeping "not measured" (null/undefined) as null. */
+const scaled = (v: number | null | undefined, k: number): number | null => (v == null ? null : v * k);
+
+function mdTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((x) => `| ${x.join(' | ')} |`),
+  ].join('\n');
+}
 
 function fmt(v: number, digits: number): string {
   const a = Math.abs(v);
@@ -40,7 +61,7 @@ export function medianSpread(values: readonly (number | null | undefined)[], dig
     : fmt(med, digits);
 }
 
-const COLUMNS: { head: string; get: Get; digits: number; when?: (p: PhaseResult) => boolean }[] = [
+const COLUMNS: { head: string; get: Get; digits: number }[] = [
   { head: 'deliveries / CPU-s', get: (p) => p.efficiency.deliveriesPerCpuS, digits: -1 },
   { head: 'µs CPU / delivery', get: (p) => p.efficiency.cpuUsPerDelivery, digits: 2 },
   { head: 'frames / CPU-s', get: (p) => p.efficiency.framesPerCpuS, digits: -1 },
@@ -50,17 +71,8 @@ const COLUMNS: { head: string; get: Get; digits: number; when?: (p: PhaseResult)
   { head: 'B / msg deflate', get: (p) => p.efficiency.compressedBytesPerDelivery, digits: 1 },
   { head: 'p50 ms', get: (p) => (p.latency?.total.n ? p.latency.total.p50 : null), digits: 0 },
   { head: 'p99 ms', get: (p) => (p.latency?.total.n ? p.latency.total.p99 : null), digits: 0 },
-  {
-    head: 'chat p99 ms',
-    get: (p) => (p.latency?.chatAll?.total.n ? p.latency.chatAll.total.p99 : null),
-    digits: 0,
-  },
-  {
-    head: 'gift p99 ms',
-    get: (p) => (p.latency?.splitByClass?.gift.total.n ? p.latency.splitByClass.gift.total.p99 : null),
-    digits: 0,
-  },
-  { head: 'foreign cores (max)', get: (p) => p.machine.foreignCores, digits: 2 },
+  { head: 'chat p99 ms', get: chat((x) => x.total.p99), digits: 0 },
+  { head: 'gift p99 ms', get: gift((x) => x.total.p99), digits: 0 },
 ];
 
 function loadTable(r: BenchResult): string {
@@ -70,77 +82,38 @@ function loadTable(r: BenchResult): string {
   const rows = keys.map((k) => {
     const [w, s] = k.split('\u0000') as [string, string];
     const ps = r.phases.filter((p) => p.workload === w && p.system === s && p.status !== 'failed');
-    const verdicts = [...new Set(ps.map((p) => p.bottleneck.verdict))].join(', ');
     return [
       w,
       s,
       String(ps.length),
-      ...COLUMNS.map((c) =>
-        c.head === 'foreign cores (max)'
-          ? fmt(Math.max(0, ...ps.map((p) => p.machine.foreignCores)), 2)
-          : medianSpread(ps.map(c.get), c.digits),
-      ),
-      verdicts,
+      ...COLUMNS.map((c) => medianSpread(ps.map(c.get), c.digits)),
+      fmt(Math.max(0, ...ps.map((p) => p.machine.foreignCores)), 2),
+      [...new Set(ps.map((p) => p.bottleneck.verdict))].join(', '),
     ];
   });
-  const head = ['workload', 'system', 'reps', ...COLUMNS.map((c) => c.head), 'bottleneck'];
-  return [
-    `| ${head.join(' | ')} |`,
-    `|${head.map(() => '---').join('|')}|`,
-    ...rows.map((x) => `| ${x.join(' | ')} |`),
-  ].join('\n');
+  return mdTable(
+    ['workload', 'system', 'reps', ...COLUMNS.map((c) => c.head), 'foreign cores (max)', 'bottleneck'],
+    rows,
+  );
 }
 
 function churnTable(r: BenchResult): string {
   const ps = r.phases.filter((p) => p.churn && p.status !== 'failed');
   if (ps.length === 0) return '';
+  const cols: { head: string; get: Get; digits: number }[] = [
+    { head: 'leaves + joins / s', get: (p) => p.churn?.joinsLeavesPerSecond, digits: 1 },
+    { head: 'join p50 ms', get: (p) => p.churn?.joinLatencyMs.p50, digits: 1 },
+    { head: 'join p99 ms', get: (p) => p.churn?.joinLatencyMs.p99, digits: 1 },
+    { head: 'server CPU µs per leave+join', get: (p) => p.churn?.cpuUsPerJoin, digits: 0 },
+    { head: 'storm t99 ms', get: (p) => p.churn?.storm?.t99Ms, digits: 0 },
+    { head: 'storm failed', get: (p) => (p.churn?.storm ? p.churn.storm.failed : null), digits: 0 },
+  ];
   const systems = [...new Set(ps.map((p) => p.system))];
   const rows = systems.map((s) => {
     const x = ps.filter((p) => p.system === s);
-    return [
-      s,
-      String(x.length),
-      medianSpread(
-        x.map((p) => p.churn?.joinsLeavesPerSecond),
-        1,
-      ),
-      medianSpread(
-        x.map((p) => p.churn?.joinLatencyMs.p50),
-        1,
-      ),
-      medianSpread(
-        x.map((p) => p.churn?.joinLatencyMs.p99),
-        1,
-      ),
-      medianSpread(
-        x.map((p) => p.churn?.cpuUsPerJoin),
-        0,
-      ),
-      medianSpread(
-        x.map((p) => p.churn?.storm?.t99Ms),
-        0,
-      ),
-      medianSpread(
-        x.map((p) => (p.churn?.storm ? p.churn.storm.failed : null)),
-        0,
-      ),
-    ];
+    return [s, String(x.length), ...cols.map((c) => medianSpread(x.map(c.get), c.digits))];
   });
-  const head = [
-    'system',
-    'reps',
-    'leaves + joins / s',
-    'join p50 ms',
-    'join p99 ms',
-    'server CPU µs per leave+join',
-    'storm t99 ms',
-    'storm failed',
-  ];
-  return [
-    `| ${head.join(' | ')} |`,
-    `|${head.map(() => '---').join('|')}|`,
-    ...rows.map((x) => `| ${x.join(' | ')} |`),
-  ].join('\n');
+  return mdTable(['system', 'reps', ...cols.map((c) => c.head)], rows);
 }
 
 function idleTable(r: BenchResult): string {
@@ -166,11 +139,7 @@ function idleTable(r: BenchResult): string {
       ),
     ];
   });
-  return [
-    `| ${head.join(' | ')} |`,
-    `|${head.map(() => '---').join('|')}|`,
-    ...rows.map((x) => `| ${x.join(' | ')} |`),
-  ].join('\n');
+  return mdTable(head, rows);
 }
 
 function roomTable(r: BenchResult): string {
@@ -185,100 +154,50 @@ function roomTable(r: BenchResult): string {
     { head: 'chat accepted / s', get: (p) => p.room?.chatPublishedPerS, digits: 0 },
     {
       head: 'gifts delivered % of offered',
-      get: (p) =>
-        (p.room?.giftsDeliveredOfOffered ?? null) === null
-          ? null
-          : (p.room?.giftsDeliveredOfOffered ?? 0) * 100,
+      get: (p) => scaled(p.room?.giftsDeliveredOfOffered, 100),
       digits: 2,
     },
     {
       head: 'gifts delivered % of accepted',
-      get: (p) =>
-        (p.room?.giftsDeliveredRatio ?? null) === null ? null : (p.room?.giftsDeliveredRatio ?? 0) * 100,
+      get: (p) => scaled(p.room?.giftsDeliveredRatio, 100),
       digits: 2,
     },
     {
       head: 'cap drops / s',
       get: (p) =>
-        (p.room?.drops['roomcast_room_drops_total{reason="cap"}'] ?? null) === null
-          ? null
-          : (p.room?.drops['roomcast_room_drops_total{reason="cap"}'] ?? 0) / (p.room?.publishSeconds ?? 1),
+        scaled(p.room?.drops['roomcast_room_drops_total{reason="cap"}'], 1 / (p.room?.publishSeconds ?? 1)),
       digits: 0,
     },
-    {
-      head: 'merged / s',
-      get: (p) =>
-        (p.room?.merged ?? null) === null ? null : (p.room?.merged ?? 0) / (p.room?.publishSeconds ?? 1),
-      digits: 0,
-    },
+    { head: 'merged / s', get: (p) => scaled(p.room?.merged, 1 / (p.room?.publishSeconds ?? 1)), digits: 0 },
     { head: 'µs CPU / delivery', get: (p) => p.efficiency.cpuUsPerDelivery, digits: 2 },
     { head: 'deliveries / CPU-s', get: (p) => p.efficiency.deliveriesPerCpuS, digits: -1 },
     { head: 'chat B/msg plain', get: (p) => p.room?.bytes.chat.plain, digits: 1 },
     { head: 'chat B/msg deflate', get: (p) => p.room?.bytes.chat.deflate, digits: 1 },
     { head: 'gift B/msg plain', get: (p) => p.room?.bytes.gift.plain, digits: 1 },
     { head: 'gift B/msg deflate', get: (p) => p.room?.bytes.gift.deflate, digits: 1 },
-    {
-      head: 'chat p50 ms',
-      get: (p) => (p.latency?.chatAll.total.n ? p.latency.chatAll.total.p50 : null),
-      digits: 0,
-    },
-    {
-      head: 'chat p99 ms',
-      get: (p) => (p.latency?.chatAll.total.n ? p.latency.chatAll.total.p99 : null),
-      digits: 0,
-    },
-    {
-      head: 'chat wait p50 / p99',
-      get: (p) => (p.latency?.chatAll.total.n ? p.latency.chatAll.windowWait.p50 : null),
-      digits: 0,
-    },
-    {
-      head: '',
-      get: (p) => (p.latency?.chatAll.total.n ? p.latency.chatAll.windowWait.p99 : null),
-      digits: 0,
-    },
-    {
-      head: 'chat fan-out p50 / p99',
-      get: (p) => (p.latency?.chatAll.total.n ? p.latency.chatAll.fanout.p50 : null),
-      digits: 0,
-    },
-    { head: '', get: (p) => (p.latency?.chatAll.total.n ? p.latency.chatAll.fanout.p99 : null), digits: 0 },
-    {
-      head: 'gift p50 ms',
-      get: (p) => (p.latency?.splitByClass.gift.total.n ? p.latency.splitByClass.gift.total.p50 : null),
-      digits: 0,
-    },
-    {
-      head: 'gift p99 ms',
-      get: (p) => (p.latency?.splitByClass.gift.total.n ? p.latency.splitByClass.gift.total.p99 : null),
-      digits: 0,
-    },
-    {
-      head: 'gift wait p99',
-      get: (p) => (p.latency?.splitByClass.gift.total.n ? p.latency.splitByClass.gift.windowWait.p99 : null),
-      digits: 0,
-    },
-    {
-      head: 'gift fan-out p99',
-      get: (p) => (p.latency?.splitByClass.gift.total.n ? p.latency.splitByClass.gift.fanout.p99 : null),
-      digits: 0,
-    },
-    { head: 'server wait p50', get: (p) => p.room?.serverWindowWait?.p50Ms, digits: 0 },
-    { head: 'server wait p99', get: (p) => p.room?.serverWindowWait?.p99Ms, digits: 0 },
-    { head: 'server fan-out p50', get: (p) => p.room?.serverFanout?.p50Ms, digits: 0 },
-    { head: 'server fan-out p99', get: (p) => p.room?.serverFanout?.p99Ms, digits: 0 },
+    { head: 'chat p50 ms', get: chat((x) => x.total.p50), digits: 0 },
+    { head: 'chat p99 ms', get: chat((x) => x.total.p99), digits: 0 },
+    { head: 'chat wait p50 ms', get: chat((x) => x.windowWait.p50), digits: 0 },
+    { head: 'chat wait p99 ms', get: chat((x) => x.windowWait.p99), digits: 0 },
+    { head: 'chat fan-out p50 ms', get: chat((x) => x.fanout.p50), digits: 0 },
+    { head: 'chat fan-out p99 ms', get: chat((x) => x.fanout.p99), digits: 0 },
+    { head: 'gift p50 ms', get: gift((x) => x.total.p50), digits: 0 },
+    { head: 'gift p99 ms', get: gift((x) => x.total.p99), digits: 0 },
+    { head: 'gift wait p99 ms', get: gift((x) => x.windowWait.p99), digits: 0 },
+    { head: 'gift fan-out p99 ms', get: gift((x) => x.fanout.p99), digits: 0 },
+    { head: 'server wait p50 ms', get: (p) => p.room?.serverWindowWait?.p50Ms, digits: 0 },
+    { head: 'server wait p99 ms', get: (p) => p.room?.serverWindowWait?.p99Ms, digits: 0 },
+    { head: 'server fan-out p50 ms', get: (p) => p.room?.serverFanout?.p50Ms, digits: 0 },
+    { head: 'server fan-out p99 ms', get: (p) => p.room?.serverFanout?.p99Ms, digits: 0 },
   ];
   // Transposed: one row per figure, one column per system (the table is long, not wide).
-  const head = ['figure', ...systems];
-  const rows = cols.map((c, i) => [
-    c.head === '' ? `${cols[i - 1]?.head ?? ''} (p99)` : c.head,
-    ...systems.map((s) => medianSpread(ps.filter((p) => p.system === s).map(c.get), c.digits)),
-  ]);
-  return [
-    `| ${head.join(' | ')} |`,
-    `|${head.map(() => '---').join('|')}|`,
-    ...rows.map((x) => `| ${x.join(' | ')} |`),
-  ].join('\n');
+  return mdTable(
+    ['figure', ...systems],
+    cols.map((c) => [
+      c.head,
+      ...systems.map((s) => medianSpread(ps.filter((p) => p.system === s).map(c.get), c.digits)),
+    ]),
+  );
 }
 
 /** Several runs as one: later phases renumbered after the earlier repetitions of their pair. */

@@ -45,7 +45,7 @@ export function renderConfigDocs(): string {
         `| \`${l.path}\` | ${l.env ? `\`${l.env}\`` : ''} | \`${JSON.stringify(get(l.path))}\` | ${l.description} |`,
     );
   const namespaces = (cfg['namespaces'] as { name: string }[]).map(
-    (ns) => `- \`${ns.name}:\` ${'`'}${JSON.stringify(ns)}${'`'}`,
+    (ns) => `- \`${ns.name}:\` \`${JSON.stringify(ns)}\``,
   );
   return (
     [

@@ -10,7 +10,8 @@ import type { ClientInfo } from '@roomcast/protocol';
 import type { Logger } from '../logger.ts';
 import type { PresenceStore } from './presence-store.ts';
 
-type Op = { channel: string; client: string; info?: ClientInfo; ttlMs?: number };
+/** The latest write of one (channel, client): an add (with its info) or a remove. */
+type Op = { channel: string; client: string } & ({ info: ClientInfo; ttlMs: number } | { info?: undefined });
 
 export class PresenceWriter {
   readonly #store: PresenceStore;
@@ -19,7 +20,7 @@ export class PresenceWriter {
   #inFlight = false;
   #scheduled = false;
   #closed = false;
-  /** Writes sent and writes that failed, for metrics and tests. */
+  /** Writes sent, failed, and absorbed by a later write of the same (channel, client) (for tests). */
   sent = 0;
   failed = 0;
   coalesced = 0;
@@ -74,7 +75,7 @@ export class PresenceWriter {
     await Promise.all(
       [...batch.values()].map((op) =>
         (op.info
-          ? this.#store.add(op.channel, op.client, op.info, op.ttlMs ?? 0)
+          ? this.#store.add(op.channel, op.client, op.info, op.ttlMs)
           : this.#store.remove(op.channel, op.client)
         ).catch((err: unknown) => {
           failed++;
